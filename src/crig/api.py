@@ -1,0 +1,23 @@
+"""The REST API under ``/api/v1/``: one router per module, shared conventions."""
+
+from ninja import NinjaAPI
+
+from crig import __version__
+from crig.core.api import install_error_handlers
+from crig.members.api import router as members_router
+from crig.territory.api import router as territory_router
+
+api = NinjaAPI(
+    title="crig API",
+    version=f"1 ({__version__})",
+    description=(
+        "REST API of the CRIG platform. Lists answer `{count, items}` paged with "
+        "`limit` and `offset`; errors answer `{message}`. Authenticate with the "
+        "session cookie or `Authorization: Bearer <token>`."
+    ),
+    urls_namespace="api",
+    docs_url="/docs",
+)
+install_error_handlers(api)
+api.add_router("/", territory_router, tags=["territory"])
+api.add_router("/", members_router, tags=["members"])

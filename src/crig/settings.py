@@ -1,0 +1,233 @@
+"""Django settings for crig, read from ``CRIG_*`` environment variables.
+
+This is the only module that reads the environment. ``CRIG_DEBUG=true`` is for a
+developer's machine (``make run`` sets it); anything else is production and must
+pass ``crig check --deploy``.
+"""
+
+import importlib.util
+import json
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from crig.core.env import env_bool, env_int, env_list, env_str, local_secret_key
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+_SOURCE_ROOT = PACKAGE_DIR.parents[1]
+# In a checkout (src layout) var/ sits beside pyproject.toml; when installed, in the
+# working directory.
+_DEFAULT_VAR = (
+    _SOURCE_ROOT / "var"
+    if (_SOURCE_ROOT / "pyproject.toml").exists()
+    else Path.cwd() / "var"
+)
+VAR_DIR = Path(env_str("CRIG_VAR_DIR", str(_DEFAULT_VAR)))
+
+DEBUG = env_bool("CRIG_DEBUG", default=False)
+
+SECRET_KEY = env_str("CRIG_SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "CRIG_SECRET_KEY is required when CRIG_DEBUG is not true (production)."
+        )
+    SECRET_KEY = local_secret_key(VAR_DIR)
+
+ALLOWED_HOSTS = env_list(
+    "CRIG_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
+)
+CSRF_TRUSTED_ORIGINS = env_list("CRIG_CSRF_TRUSTED_ORIGINS", [])
+SITE_URL = env_str("CRIG_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rules.apps.AutodiscoverRulesConfig",
+    "django_tasks",
+    "django_tasks_db",
+    "crig.core",
+    "crig.territory",
+    "crig.members",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "crig.core.middleware.FrenchFirstLocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "crig.core.middleware.ApiTokenMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "crig.urls"
+WSGI_APPLICATION = "crig.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "crig.core.context_processors.site",
+            ],
+        },
+    },
+]
+
+# Database: SQLite under var/ by default, PostgreSQL in production and CI.
+DATABASE_URL = env_str(
+    "CRIG_DATABASE_URL", f"sqlite:///{(VAR_DIR / 'crig.sqlite3').as_posix()}"
+)
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets readers proceed during a write; IMMEDIATE transactions and a busy
+        # timeout turn lock contention into a short wait instead of "database is
+        # locked" errors.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("CRIG_SQLITE_BUSY_TIMEOUT", 20),
+    }
+    if not DATABASES["default"]["NAME"].startswith(":memory:"):
+        Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "members.User"
+AUTHENTICATION_BACKENDS = [
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "members:account"
+LOGOUT_REDIRECT_URL = "core:home"
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
+INVITATION_VALID_DAYS = env_int("CRIG_INVITATION_VALID_DAYS", 14)
+
+NINJA_PAGINATION_PER_PAGE = 50
+NINJA_PAGINATION_MAX_LIMIT = 1000
+
+# Internationalisation: French first, English available.
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+TIME_ZONE = "Europe/Paris"
+USE_I18N = True
+USE_TZ = True
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+
+# Static files come from the project and its Python packages; no CDN.
+STATIC_URL = "static/"
+STATIC_ROOT = Path(env_str("CRIG_STATIC_ROOT", str(VAR_DIR / "static")))
+MEDIA_URL = env_str("CRIG_MEDIA_URL", "media/")
+MEDIA_ROOT = Path(env_str("CRIG_MEDIA_ROOT", str(VAR_DIR / "media")))
+STORAGES = {
+    "default": {
+        "BACKEND": env_str(
+            "CRIG_MEDIA_STORAGE", "django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": json.loads(env_str("CRIG_MEDIA_STORAGE_OPTIONS", "{}")),
+    },
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        ),
+    },
+}
+# Leaflet (and Leaflet.draw) come from the django-leaflet package's static files;
+# the app itself is not installed since it imports GeoDjango, which needs GDAL.
+_LEAFLET_SPEC = importlib.util.find_spec("leaflet")
+STATICFILES_DIRS = [
+    ("leaflet", Path(_LEAFLET_SPEC.submodule_search_locations[0]) / "static/leaflet"),
+]
+# Tests run without collectstatic: let WhiteNoise find files through the finders.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# E-mail: printed to the console when debugging, SMTP otherwise.
+EMAIL_BACKEND = env_str(
+    "CRIG_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("CRIG_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("CRIG_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("CRIG_EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("CRIG_EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("CRIG_EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env_bool("CRIG_EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env_int("CRIG_EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("CRIG_DEFAULT_FROM_EMAIL", "CRIG <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Background jobs: django-tasks with its database backend.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("CRIG_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
+# Map: Leaflet is served from django-leaflet's static files; the base map is
+# configurable and defaults to the IGN Géoplateforme "Plan IGN" WMTS.
+MAP_TILES_URL = env_str(
+    "CRIG_MAP_TILES_URL",
+    "https://data.geopf.fr/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+    "&LAYER=GEOGRAPHICALGRIDSYSTEMS.PLANIGNV2&STYLE=normal&FORMAT=image/png"
+    "&TILEMATRIXSET=PM&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}",
+)
+MAP_TILES_ATTRIBUTION = env_str(
+    "CRIG_MAP_TILES_ATTRIBUTION",
+    '&copy; <a href="https://www.ign.fr/">IGN</a> Géoplateforme',
+)
+# The region this instance serves (INSEE region code); CRIG Occitanie is 76.
+CRIG_REGION_CODE = env_str("CRIG_REGION_CODE", "76")
+CRIG_NAME = env_str("CRIG_NAME", "CRIG Occitanie")
+
+# Security. Production defaults are strict; each can be relaxed behind a proxy.
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https")
+    if env_bool("CRIG_BEHIND_HTTPS_PROXY", default=not DEBUG)
+    else None
+)
+SECURE_SSL_REDIRECT = env_bool("CRIG_SECURE_SSL_REDIRECT", default=not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("CRIG_SECURE_COOKIES", default=not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = env_int("CRIG_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("CRIG_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env_bool("CRIG_HSTS_PRELOAD", default=not DEBUG)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SILENCED_SYSTEM_CHECKS = env_list("CRIG_SILENCED_SYSTEM_CHECKS", [])
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("CRIG_LOG_LEVEL", "INFO")},
+}

@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from crig.api import api
+
+admin.site.site_header = _("CRIG administration")
+admin.site.site_title = _("CRIG administration")
+admin.site.index_title = _("Secretariat and administration")
+
+urlpatterns = [
+    path("", include("crig.core.urls")),
+    path("territoire/", include("crig.territory.urls")),
+    path("", include("crig.members.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
