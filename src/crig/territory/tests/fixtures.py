@@ -1,0 +1,1 @@
+"""Territory fixtures (see crig/territory/tests/fixtures.py)."""
