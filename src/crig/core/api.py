@@ -51,7 +51,9 @@ authenticated = AuthenticatedUser()
 
 
 def _error(api, request, status, message, **extra):
-    return api.create_response(request, {"message": str(message), **extra}, status=status)
+    return api.create_response(
+        request, {"message": str(message), **extra}, status=status
+    )
 
 
 def install_error_handlers(api) -> None:
@@ -89,9 +91,7 @@ def install_error_handlers(api) -> None:
 
     @api.exception_handler(DjangoPermissionDenied)
     def forbidden(request, exc):
-        return _error(
-            api, request, HTTPStatus.FORBIDDEN, _("You may not do this.")
-        )
+        return _error(api, request, HTTPStatus.FORBIDDEN, _("You may not do this."))
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request, exc):
