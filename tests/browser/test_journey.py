@@ -18,9 +18,8 @@ def demo_site(transactional_db):
 
 
 def test_home_login_directory(live_server, page, demo_site):
-    person = UserFactory(
-        email="lea.martin@example.org", password="motdepasse-solide-42"
-    )
+    password = "motdepasse-solide-42"
+    person = UserFactory(email="lea.martin@example.org", password=password)
     OrganisationFactory(name="Géomètres du Lauragais", category="entreprise")
 
     page.goto(live_server.url + "/")
@@ -36,7 +35,7 @@ def test_home_login_directory(live_server, page, demo_site):
 
     page.get_by_role("link", name="Se connecter").click()
     page.locator("input[name=username]").fill(person.email)
-    page.locator("input[name=password]").fill("motdepasse-solide-42")
+    page.locator("input[name=password]").fill(password)
     page.get_by_role("button", name=re.compile("connecter", re.I)).click()
     page.get_by_role("link", name="Mon compte").wait_for()
 

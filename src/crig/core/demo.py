@@ -7,9 +7,10 @@ HOME_TEXTS = {
         "title_fr": "Le Conseil Régional de l'Information Géographique d'Occitanie",
         "title_en": "The Occitanie Regional Council for Geographic Information",
         "body_fr": (
-            "Le CRIG Occitanie rassemble les acteurs de l'information géographique de "
-            "la région : collectivités, services de l'État, entreprises, établissements "
-            "académiques et associations. Né en juin 2019 d'une convention entre la "
+            "Le CRIG Occitanie rassemble les acteurs de l'information géographique "
+            "de la région : collectivités, services de l'État, entreprises, "
+            "établissements académiques et associations. Né en juin 2019 d'une "
+            "convention entre la "
             "Préfecture de Région, la Région Occitanie, IGN Occitanie et l'association "
             "OPenIG, il met en cohérence les plateformes régionales et mutualise les "
             "données géographiques de référence."
