@@ -137,7 +137,6 @@ LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
-LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 
 # Static files come from the project and its Python packages; no CDN.
 STATIC_URL = "static/"

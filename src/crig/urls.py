@@ -2,13 +2,8 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
-from django.utils.translation import gettext_lazy as _
 
 from crig.api import api
-
-admin.site.site_header = _("CRIG administration")
-admin.site.site_title = _("CRIG administration")
-admin.site.index_title = _("Secretariat and administration")
 
 urlpatterns = [
     path("", include("crig.core.urls")),

@@ -1,6 +1,11 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from crig.core.models import SiteText
+
+admin.site.site_header = _("CRIG administration")
+admin.site.site_title = _("CRIG administration")
+admin.site.index_title = _("Secretariat and administration")
 
 
 @admin.register(SiteText)
