@@ -24,7 +24,13 @@ class Outlined(models.Model):
     min_lat = models.FloatField(_("south latitude"), null=True, blank=True)
     max_lon = models.FloatField(_("east longitude"), null=True, blank=True)
     max_lat = models.FloatField(_("north latitude"), null=True, blank=True)
-    area_km2 = models.FloatField(_("area (km²)"), null=True, blank=True)
+    area_km2 = models.FloatField(
+        _("area (km²)"),
+        null=True,
+        blank=True,
+        help_text=_("Computed in Lambert-93 (EPSG:2154) from the outline."),
+    )
+    population = models.PositiveIntegerField(_("municipal population"), default=0)
 
     class Meta:
         abstract = True
@@ -41,6 +47,8 @@ class Outlined(models.Model):
 
 
 class Region(Outlined, TimeStampedModel):
+    """The region the instance serves; its outline is the union of its départements."""
+
     code = models.CharField(_("INSEE code"), max_length=3, primary_key=True)
     name = models.CharField(_("name"), max_length=100)
 
@@ -51,6 +59,9 @@ class Region(Outlined, TimeStampedModel):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("territory:index")
 
 
 class Departement(Outlined, TimeStampedModel):
@@ -90,7 +101,16 @@ class EPCI(Outlined, TimeStampedModel):
     search_name = models.CharField(_("name for search"), max_length=200, db_index=True)
     kind = models.CharField(_("type"), max_length=5, choices=Kind.choices)
     financing = models.CharField(_("tax regime"), max_length=10, blank=True)
-    population = models.PositiveIntegerField(_("municipal population"), default=0)
+    outside_member_codes = models.CharField(
+        _("members outside the region"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "INSEE codes of member communes in another region, space-separated. "
+            "The outline only covers the members in the region; the population "
+            "counts all members."
+        ),
+    )
 
     class Meta:
         verbose_name = _("EPCI")
@@ -102,6 +122,14 @@ class EPCI(Outlined, TimeStampedModel):
 
     def get_absolute_url(self):
         return reverse("territory:epci_detail", args=[self.siren])
+
+    @property
+    def straddles_region(self) -> bool:
+        return bool(self.outside_member_codes)
+
+    @property
+    def outside_member_list(self) -> list[str]:
+        return self.outside_member_codes.split()
 
 
 class Commune(Outlined, TimeStampedModel):
@@ -128,7 +156,6 @@ class Commune(Outlined, TimeStampedModel):
         related_name="communes",
     )
     siren = models.CharField(_("SIREN"), max_length=9, blank=True)
-    population = models.PositiveIntegerField(_("municipal population"), default=0)
     postcodes = models.CharField(
         _("postcodes"), max_length=200, blank=True, help_text=_("Space-separated.")
     )
@@ -138,8 +165,10 @@ class Commune(Outlined, TimeStampedModel):
         blank=True,
         help_text=_("Codes of the communes merged into this one, space-separated."),
     )
-    centroid_lon = models.FloatField(_("centre longitude"), null=True, blank=True)
-    centroid_lat = models.FloatField(_("centre latitude"), null=True, blank=True)
+    # A point inside the outline (shapely's point_on_surface), not the centroid,
+    # which can fall outside a crescent-shaped or multi-part commune.
+    label_lon = models.FloatField(_("label point longitude"), null=True, blank=True)
+    label_lat = models.FloatField(_("label point latitude"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("commune")
@@ -161,3 +190,7 @@ class Commune(Outlined, TimeStampedModel):
     @property
     def postcode_list(self) -> list[str]:
         return self.postcodes.split()
+
+    @property
+    def former_code_list(self) -> list[str]:
+        return self.former_codes.split()
