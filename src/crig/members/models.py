@@ -2,15 +2,16 @@
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crig.core.models import TimeStampedModel
-from crig.members.validators import validate_siren
+from crig.members.search import normalise_for_search
+from crig.members.validators import validate_logo, validate_siren
 
 
 class UserManager(BaseUserManager):
@@ -114,22 +115,39 @@ class Organisation(TimeStampedModel):
     )
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True)
-    logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
+    logo = models.ImageField(
+        _("logo"),
+        upload_to="logos/",
+        blank=True,
+        validators=[validate_logo],
+        help_text=_("PNG, JPEG or WebP, at most 1 MB and 2000 × 2000 pixels."),
+    )
     perimeter = models.ManyToManyField(
         "territory.Commune",
         verbose_name=_("territorial perimeter"),
         related_name="organisations",
         blank=True,
     )
+    # Derived from ``name``: lower case, no accents or punctuation. Unique, so two
+    # spellings of one name ("Région Occitanie", "REGION OCCITANIE") cannot coexist.
+    search_name = models.CharField(
+        _("name for search"), max_length=200, unique=True, editable=False
+    )
+    # The union of the perimeter's commune outlines, kept by
+    # ``services.organisation_set_perimeter`` so that maps need no geometry work.
+    perimeter_outline = models.TextField(
+        _("perimeter outline (GeoJSON, WGS84)"), blank=True, editable=False
+    )
+    perimeter_min_lon = models.FloatField(null=True, blank=True, editable=False)
+    perimeter_min_lat = models.FloatField(null=True, blank=True, editable=False)
+    perimeter_max_lon = models.FloatField(null=True, blank=True, editable=False)
+    perimeter_max_lat = models.FloatField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(
-                Lower("name"), name="organisation_name_unique_ci"
-            ),
             models.CheckConstraint(
                 condition=models.Q(openig_member_since__isnull=True)
                 | models.Q(is_openig_member=True),
@@ -140,8 +158,41 @@ class Organisation(TimeStampedModel):
     def __str__(self):
         return f"{self.name} ({self.acronym})" if self.acronym else self.name
 
+    def save(self, *args, **kwargs):
+        self.search_name = normalise_for_search(self.name)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("members:organisation_detail", args=[self.slug])
+
+    def clean(self):
+        errors = {}
+        if self.openig_member_since and not self.is_openig_member:
+            errors["openig_member_since"] = _(
+                "Only an OPenIG member can have a membership year."
+            )
+        duplicate = (
+            Organisation.objects.filter(search_name=normalise_for_search(self.name))
+            .exclude(pk=self.pk)
+            .first()
+        )
+        if self.name and duplicate:
+            errors["name"] = _(
+                "An organisation with this name already exists: %(name)s."
+            ) % {"name": duplicate.name}
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def perimeter_bbox(self) -> tuple[float, float, float, float] | None:
+        if self.perimeter_min_lon is None:
+            return None
+        return (
+            self.perimeter_min_lon,
+            self.perimeter_min_lat,
+            self.perimeter_max_lon,
+            self.perimeter_max_lat,
+        )
 
 
 class Membership(TimeStampedModel):
@@ -331,6 +382,7 @@ class ApiToken(TimeStampedModel):
     prefix = models.CharField(_("prefix"), max_length=8)
     key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API token")
@@ -339,3 +391,7 @@ class ApiToken(TimeStampedModel):
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
