@@ -35,6 +35,7 @@ STORED_DECIMALS = 6
 METROPOLITAN_FRANCE_WGS84 = (-6.0, 41.0, 10.0, 52.0)
 
 POLYGONAL_TYPES = ("Polygon", "MultiPolygon")
+MULTIPOLYGON_TYPE_ID = 6
 GEOJSON_GEOMETRY_TYPES = (
     "Point",
     "MultiPoint",
@@ -191,10 +192,16 @@ def _positions(coordinates) -> Iterable[list]:
 def for_storage(geometries):
     """Round WGS84 coordinates to ``STORED_DECIMALS`` keeping geometries valid.
 
-    Snapping every vertex to the same grid keeps shared borders shared. Rings are
-    then oriented as RFC 7946 wants (exterior counter-clockwise).
+    Snapping every vertex to the same grid keeps shared borders shared. A
+    MultiPolygon of one part becomes a Polygon, so that the same outline read from
+    GeoJSON or from a GeoPackage (where layers are often all MultiPolygon) is stored
+    the same way. Rings are oriented as RFC 7946 wants (exterior counter-clockwise).
     """
     snapped = shapely.set_precision(geometries, 10.0**-STORED_DECIMALS)
+    single_part = (shapely.get_type_id(snapped) == MULTIPOLYGON_TYPE_ID) & (
+        shapely.get_num_geometries(snapped) == 1
+    )
+    snapped = np.where(single_part, shapely.get_geometry(snapped, 0), snapped)
     return shapely.orient_polygons(snapped, exterior_cw=False)
 
 

@@ -189,27 +189,31 @@ def _rows(dataset: TerritoryDataset) -> dict[type[models.Model], dict[str, dict]
 def _upsert(model: type[models.Model], rows: dict[str, dict], now) -> KindReport:
     report = KindReport()
     existing = model.objects.in_bulk()
-    field_names = sorted({name for values in rows.values() for name in values})
     to_create = []
-    to_update = []
+    # Rows to update, grouped by the fields that changed: bulk_update writes one
+    # CASE expression per field, so unchanged fields are not sent.
+    to_update: dict[tuple[str, ...], list[models.Model]] = {}
     for key, values in sorted(rows.items()):
         instance = existing.get(key)
         if instance is None:
             to_create.append(model(pk=key, **values))
             report.created.append(key)
             continue
-        if all(getattr(instance, name) == value for name, value in values.items()):
+        changed = tuple(
+            name for name, value in values.items() if getattr(instance, name) != value
+        )
+        if not changed:
             report.unchanged += 1
             continue
-        for name, value in values.items():
-            setattr(instance, name, value)
+        for name in changed:
+            setattr(instance, name, values[name])
         instance.updated_at = now
-        to_update.append(instance)
+        to_update.setdefault(changed, []).append(instance)
         report.updated.append(key)
     model.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
-    if to_update:
+    for changed, instances in to_update.items():
         model.objects.bulk_update(
-            to_update, [*field_names, "updated_at"], batch_size=BATCH_SIZE
+            instances, [*changed, "updated_at"], batch_size=BATCH_SIZE
         )
     report.removed = sorted(set(existing) - set(rows))
     return report
