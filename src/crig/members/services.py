@@ -34,10 +34,12 @@ from crig.core.errors import (
 from crig.members.geometry import outline_bbox, perimeter_outline
 from crig.members.models import (
     ApiToken,
+    Convention,
     Invitation,
     Membership,
     Organisation,
     ReviewerAssignment,
+    Signatory,
     User,
 )
 from crig.members.search import normalise_for_search
@@ -719,7 +721,60 @@ def api_token_authenticate(*, raw_token: str) -> User | None:
     return token.person
 
 
-def reviewer_assign(*, person: User, signatory, by: User | None = None):
+# Convention and signatories ---------------------------------------------------------
+
+
+@transaction.atomic
+def convention_save(
+    *,
+    name: str,
+    signed_on,
+    term_years: int = 3,
+    renewed_on=None,
+) -> Convention:
+    """Create the convention with this name, or update its dates."""
+    convention, _created = Convention.objects.update_or_create(
+        name=name,
+        defaults={
+            "signed_on": signed_on,
+            "term_years": term_years,
+            "renewed_on": renewed_on,
+        },
+    )
+    convention.full_clean()
+    return convention
+
+
+@transaction.atomic
+def signatory_save(
+    *,
+    convention: Convention,
+    organisation: Organisation,
+    position: int,
+    role_fr: str = "",
+    role_en: str = "",
+    community_fr: str = "",
+    community_en: str = "",
+) -> Signatory:
+    """Make an organisation a signatory of the convention, or update its texts."""
+    signatory, _created = Signatory.objects.update_or_create(
+        organisation=organisation,
+        defaults={
+            "convention": convention,
+            "position": position,
+            "role_fr": role_fr,
+            "role_en": role_en,
+            "community_fr": community_fr,
+            "community_en": community_en,
+        },
+    )
+    return signatory
+
+
+@transaction.atomic
+def reviewer_assign(
+    *, person: User, signatory: Signatory, by: User | None = None
+) -> ReviewerAssignment:
     """Make a person a reviewer for a signatory (secretariat or administrator)."""
     if by is not None:
         _require(by, "members.add_reviewerassignment")

@@ -5,17 +5,11 @@ the referent belong) and ``other_organisation`` (where nobody of these belongs).
 """
 
 import pytest
-from django.core.cache import cache
 
 from crig.members.models import Membership, Organisation
 from crig.members.tests import factories
 
 PASSWORD = factories.PASSWORD
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
 
 
 @pytest.fixture
@@ -100,26 +94,3 @@ def admin_user(db):
         is_superuser=True,
         is_staff=True,
     )
-
-
-ROLES = [
-    "anonymous",
-    "plain_user",
-    "member_user",
-    "referent_user",
-    "reviewer_user",
-    "secretariat_user",
-    "admin_user",
-]
-
-
-@pytest.fixture
-def user_for_role(request):
-    """Return the person for a role name of ``ROLES`` (None for anonymous)."""
-
-    def get(role: str):
-        if role == "anonymous":
-            return None
-        return request.getfixturevalue(role)
-
-    return get
