@@ -316,12 +316,24 @@ def commune_at(
     response=CoverageOut,
     url_name="territory_commune_coverage",
     summary="Communes covered by a polygon",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/geo+json": {"schema": {"type": "object"}},
+                "application/json": {"schema": {"type": "object"}},
+            },
+            "description": "A WGS84 GeoJSON Polygon or MultiPolygon, or a Feature.",
+        }
+    },
 )
-def commune_coverage(request, polygon: dict):
+def commune_coverage(request):
     """Communes a WGS84 GeoJSON Polygon or MultiPolygon (geometry or Feature)
     overlaps, with the fraction of each commune's area it covers (Lambert-93)."""
     try:
-        shape = geometry.parse_geometry(polygon, allowed_types=geometry.POLYGONAL_TYPES)
+        shape = geometry.parse_geometry(
+            request.body, allowed_types=geometry.POLYGONAL_TYPES
+        )
     except geometry.GeometryError as exc:
         raise HttpError(
             HTTPStatus.UNPROCESSABLE_ENTITY,
