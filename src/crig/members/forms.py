@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from crig.members.models import Membership, Organisation
@@ -139,3 +140,13 @@ class CloseAccountForm(forms.Form):
 
 class MembershipRoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "Enter a correct e-mail address and password. The password is "
+            "case-sensitive."
+        ),
+    }

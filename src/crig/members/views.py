@@ -25,6 +25,7 @@ from crig.members.forms import (
     CloseAccountForm,
     InvitationAcceptForm,
     InvitationForm,
+    LoginForm,
     MembershipRoleForm,
     OrganisationForm,
     OrganisationSearchForm,
@@ -396,6 +397,7 @@ def account_close(request):
 
 class LoginView(auth_views.LoginView):
     template_name = "members/auth/login.html"
+    form_class = LoginForm
     redirect_authenticated_user = True
 
 

@@ -47,9 +47,10 @@ def test_demo_perimeters_are_real(loaded):
     assert toulouse.perimeter.filter(insee="31555").exists()
     assert toulouse.perimeter.count() == 37
     herault = Organisation.objects.get(acronym="CD34")
-    assert herault.perimeter.count() == herault.perimeter.filter(
-        departement_id="34"
-    ).count()
+    assert (
+        herault.perimeter.count()
+        == herault.perimeter.filter(departement_id="34").count()
+    )
     assert herault.perimeter.filter(insee="34172").exists()
     assert Organisation.objects.filter(acronym__startswith="CD").count() == 13
     region = Organisation.objects.get(name="Région Occitanie")
