@@ -11,9 +11,9 @@ from shapely.geometry import mapping
 
 from crig.territory.geometry import union_outline
 
-# About 50 m at the latitude of Occitanie: invisible on a regional map, and it
+# About 100 m at the latitude of Occitanie: invisible on a regional map, and it
 # keeps the directory's GeoJSON small.
-MAP_TOLERANCE_DEGREES = 0.0005
+MAP_TOLERANCE_DEGREES = 0.001
 
 
 def perimeter_outline(
@@ -29,7 +29,7 @@ def perimeter_outline(
         union = shapely.simplify(union, tolerance, preserve_topology=True)
     if union.is_empty:
         return None
-    return mapping(shapely.set_precision(union, 1e-6))
+    return mapping(shapely.set_precision(union, 1e-5))
 
 
 def outline_bbox(geometry: dict) -> tuple[float, float, float, float]:
