@@ -43,6 +43,12 @@ CSRF_TRUSTED_ORIGINS = env_list("CRIG_CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("CRIG_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
+    # The project's apps come first: their translations and templates take
+    # precedence over Django's (e.g. "Log in" is "Se connecter" here, not the
+    # admin's "Connexion").
+    "crig.core",
+    "crig.territory",
+    "crig.members",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -53,9 +59,6 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "django_tasks",
     "django_tasks_db",
-    "crig.core",
-    "crig.territory",
-    "crig.members",
 ]
 
 MIDDLEWARE = [
@@ -151,10 +154,12 @@ STORAGES = {
         "OPTIONS": json.loads(env_str("CRIG_MEDIA_STORAGE_OPTIONS", "{}")),
     },
     "staticfiles": {
-        "BACKEND": (
+        # Hashed, compressed files in production (after `crig collectstatic`).
+        "BACKEND": env_str(
+            "CRIG_STATIC_STORAGE",
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage",
         ),
     },
 }

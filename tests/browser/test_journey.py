@@ -26,7 +26,7 @@ def test_home_login_directory(live_server, page, demo_site):
     assert page.locator("html").get_attribute("lang") == "fr"
     signatories = page.get_by_role("region", name=re.compile("signataires", re.I))
     for name in (
-        "Préfecture de Région Occitanie",
+        "Préfecture de la région Occitanie",
         "Région Occitanie",
         "IGN Occitanie",
         "OPenIG",

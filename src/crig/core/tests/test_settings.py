@@ -15,7 +15,7 @@ def _crig(args, env_overrides, tmp_path):
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith("CRIG_") and key != "DJANGO_SETTINGS_MODULE"
+        if not key.startswith(("CRIG_", "DJANGO_"))
     }
     env.update(env_overrides)
     env.setdefault("CRIG_VAR_DIR", str(tmp_path))

@@ -78,4 +78,4 @@ def test_unknown_page_is_a_french_404(client):
     response = client.get("/cette-page-n-existe-pas/")
 
     assert response.status_code == HTTPStatus.NOT_FOUND
-    assert "introuvable" in response.content.decode()
+    assert "La page demandée n'existe pas" in response.content.decode()

@@ -3,7 +3,7 @@
  * Features may carry properties.name, properties.url and properties.style. */
 (function () {
   "use strict";
-  var config = JSON.parse(document.getElementById("crig-map-config").textContent);
+  var config = null;
 
   function escapeHtml(text) {
     var div = document.createElement("div");
@@ -12,6 +12,7 @@
   }
 
   function draw(element) {
+    config = config || JSON.parse(document.getElementById("crig-map-config").textContent);
     var map = L.map(element, { scrollWheelZoom: false });
     L.tileLayer(config.tilesUrl, { attribution: config.attribution, maxZoom: 18 }).addTo(map);
     map.setView([43.7, 2.2], 7);
@@ -45,5 +46,11 @@
       });
   }
 
-  document.querySelectorAll("[data-crig-map]").forEach(draw);
+  function drawAll() { document.querySelectorAll("[data-crig-map]").forEach(draw); }
+  // The assets may be included in <head> or at the end of <body>.
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", drawAll);
+  } else {
+    drawAll();
+  }
 })();
