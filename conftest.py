@@ -1,6 +1,17 @@
-"""Test-wide fixtures: each app's fixtures module is a pytest plugin."""
+"""Test-wide fixtures: each app's fixtures module is a pytest plugin.
+
+The pytest ``env`` settings in pyproject.toml give the tests production-like
+settings (``CRIG_DEBUG=false``) with plain static files (no collectstatic needed).
+"""
+
+import pytest
 
 pytest_plugins = [
     "crig.territory.tests.fixtures",
     "crig.members.tests.fixtures",
 ]
+
+
+@pytest.fixture(autouse=True)
+def _uploads_in_a_temporary_directory(settings, tmp_path_factory):
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

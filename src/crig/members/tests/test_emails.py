@@ -38,12 +38,6 @@ def test_invitation_email_in_french(organisation, referent_user, mailoutbox):
 def test_invitation_link_opens_the_accept_page(
     client, organisation, referent_user, mailoutbox, settings
 ):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {
-            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        },
-    }
     services.invitation_create(
         invited_by=referent_user, email="nina@example.org", organisation=organisation
     )
@@ -93,12 +87,6 @@ def test_unreachable_smtp_server_shows_a_french_message_on_the_page(
     client, organisation, referent_user, settings
 ):
     settings.EMAIL_BACKEND = f"{__name__}.UnreachableBackend"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {
-            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        },
-    }
     client.force_login(referent_user)
 
     response = client.post(

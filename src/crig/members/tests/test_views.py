@@ -14,19 +14,6 @@ from crig.members.tests import factories
 from crig.members.tests.fixtures import PASSWORD
 
 
-@pytest.fixture(autouse=True)
-def _plain_static_files_and_temporary_media(settings, tmp_path):
-    """Pages render without collectstatic's manifest; uploads go to a temporary
-    directory."""
-    settings.STORAGES = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {
-            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        },
-    }
-    settings.MEDIA_ROOT = tmp_path
-
-
 def _text(response) -> str:
     """The page's text with HTML entities decoded (Django escapes apostrophes)."""
     return unescape(response.content.decode())
