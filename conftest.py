@@ -9,6 +9,7 @@ import pytest
 pytest_plugins = [
     "crig.territory.tests.fixtures",
     "crig.members.tests.fixtures",
+    "crig.catalog.tests.fixtures",
 ]
 
 

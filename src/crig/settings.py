@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "crig.core",
     "crig.territory",
     "crig.members",
+    "crig.catalog",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -9,6 +9,8 @@ urlpatterns = [
     path("", include("crig.core.urls")),
     path("territoire/", include("crig.territory.urls")),
     path("", include("crig.members.urls")),
+    path("catalogue/", include("crig.catalog.urls")),
+    path("", include("crig.catalog.urls_standards")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,4 @@
+"""Standards endpoints at the site root: /csw, /ogcapi/, /catalog.{ttl,rdf,jsonld}."""
+
+app_name = "standards"
+urlpatterns: list = []
