@@ -242,6 +242,12 @@ class Dataset(TimeStampedModel):
         editable=False,
         help_text=_("Normalised words for full-text search (see catalog.search)."),
     )
+    search_title = models.TextField(
+        _("search title"),
+        blank=True,
+        editable=False,
+        help_text=_("The title's search terms, for relevance (see catalog.search)."),
+    )
 
     class Meta:
         verbose_name = _("dataset")
