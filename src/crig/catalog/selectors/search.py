@@ -1,0 +1,454 @@
+"""The catalogue search: full text, filters, facets and ranking, for the REST API,
+the search page and (through ``crig.catalog.search.fulltext_filter``) the standards
+endpoints.
+
+Everything starts from ``visibility.datasets_published_to(user)``, so restricted and
+withdrawn records never appear in results or facet counts of people who may not see
+them.
+
+Rules (see ARCH_SEARCH.md):
+
+- ``q``: every analysed term must match (French folding, stop words, stemming; see
+  ``crig.catalog.search.analysis``); a query of stop words only filters nothing.
+- Values repeated within one filter are alternatives (``licence=a&licence=b``: a or
+  b), except ``theme``, where each value narrows (a drill-down through the facets);
+  different filters all apply.
+- ``bbox`` keeps the records whose footprint intersects the box, exactly: the bbox
+  columns select candidates in SQL; polygon footprints whose bbox crosses the box's
+  edge are tested with shapely.
+- ``commune`` / ``epci`` / ``departement`` use the computed commune coverage
+  (``selectors.coverage.datasets_covering``), not the bbox.
+- Relevance: the number of query terms found in the title, then the date order
+  (year, then revision date, most recent first), then title and id. The same SQL on
+  both databases, so both give the same order.
+- Facets count the records of the current result (query and every filter) by value;
+  one ``GROUP BY`` per facet over the matched ids, the ``FACET_LIMIT`` largest
+  values each.
+"""
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+import shapely
+from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Value, When
+from django.utils.translation import gettext_lazy as _
+
+from crig.catalog.models import Dataset, HarvestSource, Keyword, Provenance, Referentiel
+from crig.catalog.search import analysis, fulltext_filter
+from crig.catalog.selectors.visibility import datasets_published_to
+from crig.core.errors import InvalidInput
+
+#: The most frequent values returned per facet (per kind for themes).
+FACET_LIMIT = 20
+YEAR_FACET_LIMIT = 60
+#: The least share of a commune a footprint must cover for the commune filters:
+#: excludes slivers along shared borders (a footprint drawn on a neighbour).
+COMMUNE_MIN_FRACTION = 0.01
+#: Points of a title-term match in the relevance score.
+TITLE_TERM_WEIGHT = 1
+SORTS = ("relevance", "date", "title")
+THEME_KINDS = tuple(Keyword.Kind.values)
+MIN_YEAR, MAX_YEAR = 1000, 2999
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    kind: str = ""
+
+
+@dataclass(frozen=True)
+class BBox:
+    west: float
+    south: float
+    east: float
+    north: float
+
+    def as_list(self) -> list[float]:
+        return [self.west, self.south, self.east, self.north]
+
+    def __str__(self) -> str:
+        return ",".join(f"{value:g}" for value in self.as_list())
+
+
+class SearchResult:
+    """The records found, ordered (``queryset``), their ``count`` and ``facets``.
+
+    ``count`` and ``facets`` are computed when first read, so callers that only
+    page through the records (CSW, exports) do not pay for them.
+    """
+
+    def __init__(self, *, queryset: QuerySet[Dataset], matched: QuerySet[Dataset]):
+        self.queryset = queryset
+        self._matched = matched
+
+    @cached_property
+    def count(self) -> int:
+        return self._matched.count()
+
+    @cached_property
+    def facets(self) -> dict[str, list[FacetValue]]:
+        return search_facets(self._matched)
+
+    def ids(self) -> list[int]:
+        return list(self.queryset.values_list("pk", flat=True))
+
+
+# --- Parameters ---------------------------------------------------------------------
+
+
+def _values(value: str | Iterable[str] | None) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    return [item.strip() for item in value if item is not None and item.strip()]
+
+
+def parse_bbox(value: str | Sequence[float] | BBox | None) -> BBox | None:
+    """``"west,south,east,north"`` in WGS84 degrees (or four numbers) → ``BBox``."""
+    if value is None or isinstance(value, BBox):
+        return value
+    if isinstance(value, str):
+        if not value.strip():
+            return None
+        parts = value.split(",")
+    else:
+        parts = list(value)
+    message = _(
+        "The bbox must be four numbers “west,south,east,north” in WGS84 degrees, "
+        "west < east and south < north."
+    )
+    if len(parts) != 4:
+        raise InvalidInput(message, field="bbox")
+    try:
+        west, south, east, north = (float(part) for part in parts)
+    except (TypeError, ValueError):
+        raise InvalidInput(message, field="bbox") from None
+    if not all(math.isfinite(v) for v in (west, south, east, north)):
+        raise InvalidInput(message, field="bbox")
+    if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+        raise InvalidInput(message, field="bbox")
+    return BBox(west, south, east, north)
+
+
+def _year(value, field: str) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        year = None
+    if year is None or not MIN_YEAR <= year <= MAX_YEAR:
+        raise InvalidInput(
+            _("%(field)s must be a year (four digits).") % {"field": field},
+            field=field,
+        )
+    return year
+
+
+def _commune_codes(
+    *, communes: list[str], epcis: list[str], departements: list[str]
+) -> list[list[str]]:
+    """INSEE codes of each territorial filter given (unknown codes → InvalidInput)."""
+    from crig.territory.models import EPCI, Commune, Departement
+
+    groups = []
+    if communes:
+        found = set(
+            Commune.objects.filter(insee__in=communes).values_list("insee", flat=True)
+        )
+        _check_known(communes, found, "commune", _("Unknown commune: %(codes)s."))
+        groups.append(sorted(found))
+    if epcis:
+        found = set(EPCI.objects.filter(siren__in=epcis).values_list("pk", flat=True))
+        _check_known(epcis, found, "epci", _("Unknown EPCI: %(codes)s."))
+        groups.append(
+            sorted(
+                Commune.objects.filter(epci_id__in=found).values_list(
+                    "insee", flat=True
+                )
+            )
+        )
+    if departements:
+        found = set(
+            Departement.objects.filter(code__in=departements).values_list(
+                "pk", flat=True
+            )
+        )
+        _check_known(
+            departements, found, "departement", _("Unknown département: %(codes)s.")
+        )
+        groups.append(
+            sorted(
+                Commune.objects.filter(departement_id__in=found).values_list(
+                    "insee", flat=True
+                )
+            )
+        )
+    return groups
+
+
+def _check_known(asked: list[str], found: set[str], field: str, message) -> None:
+    unknown = [code for code in asked if code not in found]
+    if unknown:
+        raise InvalidInput(message % {"codes": ", ".join(unknown)}, field=field)
+
+
+# --- Filters ------------------------------------------------------------------------
+
+
+def _theme_condition(theme: str) -> Q:
+    kind, separator, code = theme.partition(":")
+    if not separator:
+        # A bare code: a référentiel, else a keyword of any kind.
+        kind, code = (
+            ("referentiel", theme) if theme in Referentiel.values else ("", theme)
+        )
+    if kind and kind not in THEME_KINDS:
+        raise InvalidInput(
+            _("Unknown theme kind “%(kind)s”: use referentiel, inspire or keyword.")
+            % {"kind": kind},
+            field="theme",
+        )
+    if kind == Keyword.Kind.REFERENTIEL:
+        return Q(referentiel=code)
+    keywords = Keyword.objects.filter(code=code)
+    if kind:
+        keywords = keywords.filter(kind=kind)
+    return Q(pk__in=keywords.values("dataset_id"))
+
+
+def bbox_filter(queryset: QuerySet[Dataset], bbox: BBox) -> QuerySet[Dataset]:
+    """Records whose footprint intersects the box (exactly, see the module doc)."""
+    candidates = queryset.filter(
+        min_lon__lte=bbox.east,
+        max_lon__gte=bbox.west,
+        min_lat__lte=bbox.north,
+        max_lat__gte=bbox.south,
+    )
+    # A footprint that is its bbox intersects the box when the bboxes do; one whose
+    # bbox lies inside the box intersects it too. Only the others need shapely.
+    uncertain = (
+        candidates.filter(footprint_is_bbox=False)
+        .exclude(footprint="")
+        .exclude(
+            min_lon__gte=bbox.west,
+            max_lon__lte=bbox.east,
+            min_lat__gte=bbox.south,
+            max_lat__lte=bbox.north,
+        )
+        .order_by()
+        .values_list("pk", "footprint")
+    )
+    rows = list(uncertain)
+    if not rows:
+        return candidates
+    shapes = shapely.from_geojson([text for _pk, text in rows], on_invalid="ignore")
+    box = shapely.box(bbox.west, bbox.south, bbox.east, bbox.north)
+    hits = shapely.intersects(shapes, box)
+    # An unreadable stored footprint counts as its bbox (kept).
+    rejected = [
+        pk
+        for (pk, _text), shape, hit in zip(rows, shapes, hits, strict=True)
+        if shape is not None and not hit
+    ]
+    return candidates.exclude(pk__in=rejected) if rejected else candidates
+
+
+def _covering(queryset: QuerySet[Dataset], codes: list[str]) -> QuerySet[Dataset]:
+    from crig.catalog.selectors.coverage import datasets_covering
+
+    return datasets_covering(
+        queryset, communes=codes, min_fraction=COMMUNE_MIN_FRACTION
+    )
+
+
+# --- Search -------------------------------------------------------------------------
+
+
+def datasets_search(
+    *,
+    user,
+    q: str | None = None,
+    theme: str | Iterable[str] | None = None,
+    bbox: str | Sequence[float] | BBox | None = None,
+    commune: str | Iterable[str] | None = None,
+    epci: str | Iterable[str] | None = None,
+    departement: str | Iterable[str] | None = None,
+    producer: str | Iterable[str] | None = None,
+    source: str | Iterable[str] | None = None,
+    licence: str | Iterable[str] | None = None,
+    year_from: int | str | None = None,
+    year_to: int | str | None = None,
+    sort: str | None = "relevance",
+) -> SearchResult:
+    """Search the records ``user`` may see; bad parameters raise ``InvalidInput``
+    (naming the field) before any query runs."""
+    sort = sort or "relevance"
+    if sort not in SORTS:
+        raise InvalidInput(
+            _("Unknown sort “%(sort)s”: use relevance, date or title.")
+            % {"sort": sort},
+            field="sort",
+        )
+    box = parse_bbox(bbox)
+    first_year = _year(year_from, "year_from")
+    last_year = _year(year_to, "year_to")
+    if first_year is not None and last_year is not None and first_year > last_year:
+        raise InvalidInput(
+            _("year_from (%(first)s) is after year_to (%(last)s).")
+            % {"first": first_year, "last": last_year},
+            field="year_from",
+        )
+    theme_conditions = [_theme_condition(value) for value in _values(theme)]
+    commune_groups = _commune_codes(
+        communes=_values(commune),
+        epcis=_values(epci),
+        departements=_values(departement),
+    )
+
+    matched = datasets_published_to(user)
+    if matched.query.distinct:
+        # The visibility rules join memberships: regroup as a plain id filter so
+        # that facet counts are not multiplied by the join.
+        matched = Dataset.objects.filter(pk__in=matched.values("pk"))
+    terms = analysis.query_terms(q)
+    if terms:
+        matched = fulltext_filter(matched, q)
+    for condition in theme_conditions:
+        matched = matched.filter(condition)
+    if producers := _values(producer):
+        matched = matched.filter(producer_name__in=producers)
+    if licences := _values(licence):
+        matched = matched.filter(licence__in=licences)
+    if sources := _values(source):
+        matched = matched.filter(
+            pk__in=Provenance.objects.filter(origin__in=sources).values("dataset_id")
+        )
+    if first_year is not None:
+        matched = matched.filter(year__gte=first_year)
+    if last_year is not None:
+        matched = matched.filter(year__lte=last_year)
+    for codes in commune_groups:
+        matched = _covering(matched, codes)
+    if box is not None:
+        matched = bbox_filter(matched, box)
+    matched = matched.order_by()
+    return SearchResult(queryset=_ordered(matched, terms, sort), matched=matched)
+
+
+def relevance_score(terms: Sequence[str]):
+    """Query terms found in the title (``search_title`` is ``" t1 t2 … "``)."""
+    score = Value(0, output_field=IntegerField())
+    for term in terms:
+        score = score + Case(
+            When(search_title__contains=f" {term} ", then=Value(TITLE_TERM_WEIGHT)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+    return score
+
+
+DATE_ORDER = (
+    F("year").desc(nulls_last=True),
+    F("revised_on").desc(nulls_last=True),
+    "title",
+    "pk",
+)
+
+
+def _ordered(queryset: QuerySet[Dataset], terms: list[str], sort: str):
+    if sort == "title":
+        return queryset.order_by("title", "pk")
+    if sort == "relevance" and terms:
+        return queryset.annotate(search_score=relevance_score(terms)).order_by(
+            "-search_score", *DATE_ORDER
+        )
+    return queryset.order_by(*DATE_ORDER)
+
+
+# --- Facets -------------------------------------------------------------------------
+
+
+def search_facets(matched: QuerySet[Dataset]) -> dict[str, list[FacetValue]]:
+    """Counts per theme, producer, source platform, licence and year."""
+    ids = matched.order_by().values("pk")
+    referentiel_labels = dict(Referentiel.choices)
+    themes = [
+        FacetValue(
+            value=f"referentiel:{row['referentiel']}",
+            label=str(referentiel_labels.get(row["referentiel"], row["referentiel"])),
+            count=row["n"],
+            kind=Keyword.Kind.REFERENTIEL,
+        )
+        for row in _column_counts(matched, "referentiel")
+    ]
+    for kind in (Keyword.Kind.INSPIRE, Keyword.Kind.FREE):
+        rows = (
+            Keyword.objects.filter(kind=kind, dataset_id__in=ids)
+            .values("code")
+            .annotate(n=Count("pk"), label=Max("label"))
+            .order_by("-n", "code")[:FACET_LIMIT]
+        )
+        themes += [
+            FacetValue(
+                value=f"{kind}:{row['code']}",
+                label=row["label"] or row["code"],
+                count=row["n"],
+                kind=kind,
+            )
+            for row in rows
+        ]
+    source_rows = list(
+        Provenance.objects.filter(dataset_id__in=ids)
+        .values("origin")
+        .annotate(n=Count("dataset_id", distinct=True))
+        .order_by("-n", "origin")[:FACET_LIMIT]
+    )
+    source_titles = dict(
+        HarvestSource.objects.filter(
+            name__in=[row["origin"] for row in source_rows]
+        ).values_list("name", "title")
+    )
+    return {
+        "theme": themes,
+        "producer": [
+            FacetValue(
+                value=row["producer_name"], label=row["producer_name"], count=row["n"]
+            )
+            for row in _column_counts(matched, "producer_name")
+        ],
+        "source": [
+            FacetValue(
+                value=row["origin"],
+                label=source_titles.get(row["origin"], row["origin"]),
+                count=row["n"],
+            )
+            for row in source_rows
+        ],
+        "licence": [
+            FacetValue(value=row["licence"], label=row["licence"], count=row["n"])
+            for row in _column_counts(matched, "licence")
+        ],
+        "year": [
+            FacetValue(value=str(row["year"]), label=str(row["year"]), count=row["n"])
+            for row in matched.exclude(year=None)
+            .values("year")
+            .annotate(n=Count("pk"))
+            .order_by("-year")[:YEAR_FACET_LIMIT]
+        ],
+    }
+
+
+def _column_counts(matched: QuerySet[Dataset], column: str):
+    return (
+        matched.exclude(**{column: ""})
+        .values(column)
+        .annotate(n=Count("pk"))
+        .order_by("-n", column)[:FACET_LIMIT]
+    )
