@@ -1263,3 +1263,52 @@ def footprint_geojson(record: dict) -> str:
     return json.dumps(
         shapely.geometry.mapping(record["footprint"]), separators=(",", ":")
     )
+
+
+def territory_to_json(territory: Territory) -> str:
+    """The snapshot as JSON, for a process that has no access to the database."""
+
+    def unit(u: Unit) -> dict:
+        return {
+            "code": u.code,
+            "name": u.name,
+            "outline": u.outline,
+            "bbox": list(u.bbox),
+            "departement": u.departement,
+            "epci": u.epci,
+            "kind": u.kind,
+            "population": u.population,
+            "members": list(u.members),
+        }
+
+    return json.dumps(
+        {
+            "region_name": territory.region_name,
+            "region_bbox": list(territory.region_bbox),
+            "region_outline": territory.region_outline,
+            "communes": [unit(u) for u in territory.communes],
+            "epcis": [unit(u) for u in territory.epcis],
+            "departements": [unit(u) for u in territory.departements],
+        }
+    )
+
+
+def territory_from_json(text: str) -> Territory:
+    data = json.loads(text)
+
+    def units(rows) -> tuple[Unit, ...]:
+        return tuple(
+            Unit(
+                **{**row, "bbox": tuple(row["bbox"]), "members": tuple(row["members"])}
+            )
+            for row in rows
+        )
+
+    return Territory(
+        region_name=data["region_name"],
+        region_bbox=tuple(data["region_bbox"]),
+        region_outline=data["region_outline"],
+        communes=units(data["communes"]),
+        epcis=units(data["epcis"]),
+        departements=units(data["departements"]),
+    )
