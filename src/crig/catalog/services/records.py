@@ -1,0 +1,668 @@
+"""Writing harvested records: one ``Dataset`` per real dataset, one ``Provenance``
+per platform (or file) that publishes it.
+
+A record is matched, in order, on its provenance (same origin and identifier at
+the source), then on the dataset identifier (metadata file identifier), then on the
+resource identifier, then on the similarity rule of ``services.matching``.
+
+Outcomes are counted per record of the source: ``created`` (the source publishes
+it for the first time — attached to an existing dataset when it matched one,
+``merged`` says how many), ``updated`` (its document changed, or it was withdrawn
+and is back), ``unchanged`` (same content hash: only the "last seen" dates move).
+
+Work is done per batch: a few queries per batch, not per record, one call to the
+search index and one coverage scheduling per batch.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import shapely
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from crig.catalog.ingest.records import RecordData
+from crig.catalog.models import (
+    Dataset,
+    Distribution,
+    DuplicateCandidate,
+    Keyword,
+    Provenance,
+)
+from crig.catalog.services import matching
+from crig.core.errors import Conflict, InvalidInput, PermissionDenied
+from crig.members.models import Organisation
+from crig.members.search import normalise_for_search
+from crig.territory.geometry import for_storage, to_geojson_text
+
+CREATED = "created"
+UPDATED = "updated"
+UNCHANGED = "unchanged"
+
+# Dataset fields a record sets (the others belong to the catalogue: visibility,
+# status, demo flag, author, coverage date, search text).
+RECORD_FIELDS = (
+    "resource_identifier",
+    "title",
+    "abstract",
+    "level",
+    "language",
+    "producer_name",
+    "producer_email",
+    "referentiel",
+    "created_on",
+    "published_on",
+    "revised_on",
+    "temporal_start",
+    "temporal_end",
+    "year",
+    "resolution_m",
+    "scale_denominator",
+    "licence",
+    "licence_url",
+    "lineage",
+)
+GEOMETRY_FIELDS = (
+    "min_lon",
+    "min_lat",
+    "max_lon",
+    "max_lat",
+    "footprint",
+    "footprint_is_bbox",
+)
+_CHUNK = 500  # identifiers per IN (…) query: well under SQLite's variable limit
+
+
+@dataclass
+class UpsertReport:
+    """What a batch did, record by record (same order as the records given)."""
+
+    outcomes: list[str] = field(default_factory=list)
+    dataset_ids: list[int] = field(default_factory=list)
+    merged: int = 0
+    duplicates: int = 0
+
+    def count(self, outcome: str) -> int:
+        return self.outcomes.count(outcome)
+
+
+# -- Producers ----
+
+
+class ProducerLinker:
+    """Finds the ``members.Organisation`` a producer name designates: same
+    normalised name, or same acronym, or an acronym in brackets ("Institut … (IGN)")."""
+
+    def __init__(self):
+        self.by_key: dict[str, int] = {}
+        rows = Organisation.objects.values_list("pk", "search_name", "acronym")
+        for pk, search_name, acronym in rows:
+            self.by_key.setdefault(search_name, pk)
+            if acronym:
+                self.by_key.setdefault(normalise_for_search(acronym), pk)
+
+    def find(self, producer_name: str) -> int | None:
+        if not producer_name or not self.by_key:
+            return None
+        key = normalise_for_search(producer_name)
+        if key in self.by_key:
+            return self.by_key[key]
+        for inner in re.findall(r"\(([^()]+)\)", producer_name):
+            found = self.by_key.get(normalise_for_search(inner))
+            if found:
+                return found
+        head = normalise_for_search(re.sub(r"\([^()]*\)", "", producer_name))
+        return self.by_key.get(head)
+
+
+# -- Field values ----
+
+
+def footprint_fields(record: RecordData) -> dict:
+    if record.footprint is None or record.footprint.is_empty:
+        return dict.fromkeys(("min_lon", "min_lat", "max_lon", "max_lat")) | {
+            "footprint": "",
+            "footprint_is_bbox": True,
+        }
+    geometry = for_storage(record.footprint)
+    west, south, east, north = (round(v, 6) for v in shapely.bounds(geometry))
+    return {
+        "min_lon": west,
+        "min_lat": south,
+        "max_lon": east,
+        "max_lat": north,
+        "footprint": str(to_geojson_text(geometry)),
+        "footprint_is_bbox": record.footprint_is_bbox,
+    }
+
+
+def record_fields(record: RecordData) -> dict:
+    values = {name: getattr(record, name) for name in RECORD_FIELDS}
+    for name, value in values.items():
+        if value is None and Dataset._meta.get_field(name).null is False:
+            values[name] = ""
+    return values | footprint_fields(record)
+
+
+def _related_rows(dataset_id: int, record: RecordData):
+    keywords = [
+        Keyword(
+            dataset_id=dataset_id,
+            kind=k.kind,
+            code=k.code,
+            label=k.label,
+            thesaurus=k.thesaurus,
+        )
+        for k in record.keywords
+    ]
+    distributions = [
+        Distribution(
+            dataset_id=dataset_id,
+            kind=d.kind,
+            url=d.url,
+            name=d.name,
+            title=d.title,
+            media_type=d.media_type,
+            protocol=d.protocol,
+            position=position,
+        )
+        for position, d in enumerate(record.distributions)
+    ]
+    return keywords, distributions
+
+
+def _chunks(items: Sequence, size: int = _CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# -- Batch upsert ----
+
+
+class RecordWriter:
+    """Upserts batches of records of one origin; keeps what it learns between
+    batches (organisations, the similarity index) for the length of a run."""
+
+    def __init__(self, *, origin: str, source=None, seen_at: datetime):
+        self.origin = origin
+        self.source = source
+        self.seen_at = seen_at
+        self.producers = ProducerLinker()
+        self._index: matching.MatchIndex | None = None
+        self._origin_dataset_ids: set[int] | None = None
+
+    # The similarity index is built only when a record matches no identifier, so a
+    # re-harvest of known records never loads it.
+    def index(self) -> matching.MatchIndex:
+        if self._index is None:
+            self._index = matching.MatchIndex()
+            rows = Dataset.objects.filter(status=Dataset.Status.ACTIVE).values_list(
+                "pk",
+                "title",
+                "producer_name",
+                "min_lon",
+                "min_lat",
+                "max_lon",
+                "max_lat",
+                "year",
+            )
+            for pk, title, producer, w, s, e, n, year in rows.iterator(chunk_size=2000):
+                bbox = None if w is None else (w, s, e, n)
+                self._index.add(matching.Candidate(pk, title, producer, bbox, year))
+            self._origin_dataset_ids = set(
+                Provenance.objects.filter(origin=self.origin).values_list(
+                    "dataset_id", flat=True
+                )
+            )
+        return self._index
+
+    def _index_add(self, dataset: Dataset) -> None:
+        if self._index is not None:
+            bbox = (
+                None
+                if dataset.min_lon is None
+                else (
+                    dataset.min_lon,
+                    dataset.min_lat,
+                    dataset.max_lon,
+                    dataset.max_lat,
+                )
+            )
+            self._index.add(
+                matching.Candidate(
+                    dataset.pk, dataset.title, dataset.producer_name, bbox, dataset.year
+                )
+            )
+            self._origin_dataset_ids.add(dataset.pk)
+
+    @transaction.atomic
+    def write(self, records: Sequence[RecordData]) -> UpsertReport:
+        from crig.catalog.search.index import dataset_index
+        from crig.catalog.services.coverage import coverage_schedule
+
+        report = UpsertReport(
+            outcomes=[""] * len(records), dataset_ids=[0] * len(records)
+        )
+        remote_ids = [r.remote_identifier for r in records]
+        known: dict[str, Provenance] = {}
+        for chunk in _chunks(remote_ids):
+            for provenance in Provenance.objects.filter(
+                origin=self.origin, remote_identifier__in=chunk
+            ).only(
+                "pk", "dataset_id", "remote_identifier", "content_hash", "withdrawn_at"
+            ):
+                known[provenance.remote_identifier] = provenance
+
+        unchanged_provenances, unchanged_datasets = [], set()
+        changed: dict[int, RecordData] = {}  # dataset id → record to apply
+        changed_provenances: list[tuple[Provenance, RecordData]] = []
+        new_records: list[tuple[int, RecordData]] = []
+        for position, record in enumerate(records):
+            provenance = known.get(record.remote_identifier)
+            if provenance is None:
+                new_records.append((position, record))
+                continue
+            report.dataset_ids[position] = provenance.dataset_id
+            if (
+                provenance.content_hash == record.content_hash
+                and not provenance.withdrawn_at
+            ):
+                report.outcomes[position] = UNCHANGED
+                unchanged_provenances.append(provenance.pk)
+                unchanged_datasets.add(provenance.dataset_id)
+            else:
+                report.outcomes[position] = UPDATED
+                changed[provenance.dataset_id] = record
+                changed_provenances.append((provenance, record))
+
+        # Fast path: two UPDATE statements for every unchanged record of the batch.
+        for chunk in _chunks(unchanged_provenances):
+            Provenance.objects.filter(pk__in=chunk).update(last_seen_at=self.seen_at)
+        for chunk in _chunks(sorted(unchanged_datasets)):
+            Dataset.objects.filter(pk__in=chunk).update(last_seen_at=self.seen_at)
+
+        attach, created_datasets, candidates = self._place_new(new_records, report)
+
+        footprint_changed: set[int] = {d.pk for d in created_datasets}
+        self._apply_changes(changed, footprint_changed)
+        self._enrich(attach)
+
+        provenances = []
+        for provenance, record in changed_provenances:
+            provenance.document = record.document
+            provenance.document_format = record.document_format
+            provenance.content_hash = record.content_hash
+            provenance.last_seen_at = self.seen_at
+            provenance.withdrawn_at = None
+        Provenance.objects.bulk_update(
+            [p for p, _r in changed_provenances],
+            [
+                "document",
+                "document_format",
+                "content_hash",
+                "last_seen_at",
+                "withdrawn_at",
+            ],
+            batch_size=_CHUNK,
+        )
+        for position, record in new_records:
+            provenances.append(
+                Provenance(
+                    dataset_id=report.dataset_ids[position],
+                    source=self.source,
+                    origin=self.origin,
+                    remote_identifier=record.remote_identifier,
+                    document_format=record.document_format,
+                    document=record.document,
+                    content_hash=record.content_hash,
+                    first_seen_at=self.seen_at,
+                    last_seen_at=self.seen_at,
+                )
+            )
+        Provenance.objects.bulk_create(provenances, batch_size=_CHUNK)
+        reactivated = {dataset_id for dataset_id, _r in attach} | set(changed)
+        for chunk in _chunks(sorted(reactivated)):
+            Dataset.objects.filter(pk__in=chunk).update(
+                status=Dataset.Status.ACTIVE, last_seen_at=self.seen_at
+            )
+        self._save_candidates(candidates, report)
+
+        touched = set(changed) | {d.pk for d in created_datasets} | reactivated
+        if touched:
+            dataset_index(sorted(touched))
+        if footprint_changed:
+            coverage_schedule(sorted(footprint_changed))
+        return report
+
+    def _place_new(self, new_records, report):
+        """Find the dataset of each record new to this origin, or create it."""
+        identifiers = [r.identifier for _p, r in new_records]
+        resource_ids = [
+            r.resource_identifier for _p, r in new_records if r.resource_identifier
+        ]
+        by_identifier, by_resource = {}, {}
+        for chunk in _chunks(identifiers):
+            by_identifier.update(
+                Dataset.objects.filter(identifier__in=chunk).values_list(
+                    "identifier", "pk"
+                )
+            )
+        for chunk in _chunks(resource_ids):
+            for resource_id, pk in Dataset.objects.filter(
+                resource_identifier__in=chunk
+            ).values_list("resource_identifier", "pk"):
+                by_resource.setdefault(resource_id, pk)
+
+        attach: list[tuple[int, RecordData]] = []
+        to_create: list[tuple[int, RecordData, matching.Similarity | None]] = []
+        batch_identifiers: dict[str, int] = {}
+        for position, record in new_records:
+            dataset_id = by_identifier.get(record.identifier) or (
+                by_resource.get(record.resource_identifier)
+                if record.resource_identifier
+                else None
+            )
+            if dataset_id is None and record.identifier in batch_identifiers:
+                # Same identifier twice in one batch under two remote identifiers.
+                to_create.append((position, record, None))
+                continue
+            if dataset_id is None:
+                found = self.index().best(
+                    _Probe(record), same_origin_ids=self._origin_dataset_ids
+                )
+                if found is not None and found.mergeable:
+                    dataset_id = found.dataset_id
+                    report.merged += 1
+                else:
+                    batch_identifiers[record.identifier] = position
+                    to_create.append((position, record, found))
+                    continue
+            report.dataset_ids[position] = dataset_id
+            report.outcomes[position] = CREATED
+            attach.append((dataset_id, record))
+
+        datasets, keywords, distributions, candidates = [], [], [], []
+        used = set(by_identifier)
+        for _position, record, _found in to_create:
+            identifier = record.identifier
+            if identifier in used:  # keep Dataset.identifier unique
+                identifier = f"{self.origin[:120]}:{record.remote_identifier}"[:255]
+            used.add(identifier)
+            datasets.append(
+                Dataset(
+                    identifier=identifier,
+                    producer_id=self.producers.find(record.producer_name),
+                    first_seen_at=self.seen_at,
+                    last_seen_at=self.seen_at,
+                    **record_fields(record),
+                )
+            )
+        Dataset.objects.bulk_create(datasets, batch_size=_CHUNK)
+        for dataset, (position, record, found) in zip(datasets, to_create, strict=True):
+            report.dataset_ids[position] = dataset.pk
+            report.outcomes[position] = CREATED
+            more_keywords, more_distributions = _related_rows(dataset.pk, record)
+            keywords += more_keywords
+            distributions += more_distributions
+            if found is not None:
+                candidates.append((dataset.pk, found))
+            self._index_add(dataset)
+        Keyword.objects.bulk_create(keywords, batch_size=_CHUNK)
+        Distribution.objects.bulk_create(distributions, batch_size=_CHUNK)
+        return attach, datasets, candidates
+
+    def _apply_changes(
+        self, changed: dict[int, RecordData], footprint_changed: set[int]
+    ):
+        """A changed document rewrites its dataset's fields, keywords and links
+        (the most recently changed document of a dataset is the one shown)."""
+        if not changed:
+            return
+        datasets = []
+        for chunk in _chunks(sorted(changed)):
+            datasets += list(Dataset.objects.filter(pk__in=chunk))
+        keywords, distributions = [], []
+        for dataset in datasets:
+            record = changed[dataset.pk]
+            values = record_fields(record)
+            if values["footprint"] != dataset.footprint:
+                footprint_changed.add(dataset.pk)
+            for name, value in values.items():
+                setattr(dataset, name, value)
+            dataset.producer_id = self.producers.find(record.producer_name)
+            more_keywords, more_distributions = _related_rows(dataset.pk, record)
+            keywords += more_keywords
+            distributions += more_distributions
+        Dataset.objects.bulk_update(
+            datasets, [*RECORD_FIELDS, *GEOMETRY_FIELDS, "producer"], batch_size=_CHUNK
+        )
+        for chunk in _chunks(sorted(changed)):
+            Keyword.objects.filter(dataset_id__in=chunk).delete()
+            Distribution.objects.filter(dataset_id__in=chunk).delete()
+        Keyword.objects.bulk_create(keywords, batch_size=_CHUNK)
+        Distribution.objects.bulk_create(distributions, batch_size=_CHUNK)
+
+    def _enrich(self, attach: list[tuple[int, RecordData]]):
+        """A second platform's record fills what the dataset lacks (empty fields,
+        new keywords and links) and changes nothing else."""
+        if not attach:
+            return
+        by_dataset = {}
+        for dataset_id, record in attach:
+            by_dataset.setdefault(dataset_id, []).append(record)
+        datasets = list(Dataset.objects.filter(pk__in=list(by_dataset)))
+        existing_keywords = set(
+            Keyword.objects.filter(dataset_id__in=list(by_dataset)).values_list(
+                "dataset_id", "kind", "code"
+            )
+        )
+        existing_links = set(
+            Distribution.objects.filter(dataset_id__in=list(by_dataset)).values_list(
+                "dataset_id", "url"
+            )
+        )
+        keywords, distributions = [], []
+        for dataset in datasets:
+            for record in by_dataset[dataset.pk]:
+                for name, value in record_fields(record).items():
+                    if value not in (None, "") and getattr(dataset, name) in (None, ""):
+                        setattr(dataset, name, value)
+                if dataset.producer_id is None:
+                    dataset.producer_id = self.producers.find(dataset.producer_name)
+                more_keywords, more_distributions = _related_rows(dataset.pk, record)
+                for keyword in more_keywords:
+                    key = (dataset.pk, keyword.kind, keyword.code)
+                    if key not in existing_keywords:
+                        existing_keywords.add(key)
+                        keywords.append(keyword)
+                for distribution in more_distributions:
+                    key = (dataset.pk, distribution.url)
+                    if key not in existing_links:
+                        existing_links.add(key)
+                        distribution.position += 100
+                        distributions.append(distribution)
+        Dataset.objects.bulk_update(
+            datasets, [*RECORD_FIELDS, *GEOMETRY_FIELDS, "producer"], batch_size=_CHUNK
+        )
+        Keyword.objects.bulk_create(keywords, batch_size=_CHUNK)
+        Distribution.objects.bulk_create(distributions, batch_size=_CHUNK)
+
+    def _save_candidates(self, candidates, report: UpsertReport):
+        rows = []
+        for dataset_id, found in candidates:
+            low, high = sorted((dataset_id, found.dataset_id))
+            if low == high:
+                continue
+            rows.append(
+                DuplicateCandidate(
+                    dataset_id=low,
+                    other_id=high,
+                    score=round(found.score, 4),
+                    reasons=found.reasons(),
+                )
+            )
+        DuplicateCandidate.objects.bulk_create(rows, ignore_conflicts=True)
+        report.duplicates += len(rows)
+
+
+class _Probe:
+    """A record as the similarity rule sees it."""
+
+    def __init__(self, record: RecordData):
+        self.title = record.title
+        self.producer_name = record.producer_name
+        self.bbox = record.bbox
+        self.year = record.year
+
+
+def records_upsert(
+    *, records: Sequence[RecordData], origin: str, source=None, seen_at: datetime
+) -> UpsertReport:
+    """Upsert a batch of records of one origin (see the module docstring)."""
+    return RecordWriter(origin=origin, source=source, seen_at=seen_at).write(records)
+
+
+def dataset_upsert(
+    *, record: RecordData, origin: str, source=None, seen_at: datetime
+) -> tuple[Dataset, str]:
+    """Upsert one record: its dataset and the outcome (created/updated/unchanged)."""
+    report = records_upsert(
+        records=[record], origin=origin, source=source, seen_at=seen_at
+    )
+    return Dataset.objects.get(pk=report.dataset_ids[0]), report.outcomes[0]
+
+
+# -- Withdrawal ----
+
+
+@transaction.atomic
+def provenances_withdraw(
+    *,
+    origin: str,
+    seen_at: datetime,
+    keep_remote_ids: set[str] | frozenset = frozenset(),
+) -> list[int]:
+    """Mark withdrawn the provenances of ``origin`` not seen at ``seen_at`` (the
+    run that just read the whole source), except ``keep_remote_ids`` (records the
+    source still lists but that could not be read this time), and withdraw the
+    datasets left with no live provenance. Returns the withdrawn provenance ids."""
+    gone = [
+        (pk, dataset_id)
+        for pk, dataset_id, remote_id in Provenance.objects.filter(
+            origin=origin, withdrawn_at__isnull=True, last_seen_at__lt=seen_at
+        ).values_list("pk", "dataset_id", "remote_identifier")
+        if remote_id not in keep_remote_ids
+    ]
+    if not gone:
+        return []
+    provenance_ids = [pk for pk, _d in gone]
+    for chunk in _chunks(provenance_ids):
+        Provenance.objects.filter(pk__in=chunk).update(withdrawn_at=seen_at)
+    dataset_ids = sorted({d for _p, d in gone})
+    still_live = set(
+        Provenance.objects.filter(
+            dataset_id__in=dataset_ids, withdrawn_at__isnull=True
+        ).values_list("dataset_id", flat=True)
+    )
+    orphaned = [d for d in dataset_ids if d not in still_live]
+    for chunk in _chunks(orphaned):
+        Dataset.objects.filter(pk__in=chunk).update(status=Dataset.Status.WITHDRAWN)
+    if orphaned:
+        from crig.catalog.search.index import dataset_index
+
+        dataset_index(orphaned)
+    return provenance_ids
+
+
+# -- Duplicates ----
+
+
+def _check_can_manage(by) -> None:
+    if by is not None and not by.has_perm("catalog.manage_duplicates"):
+        raise PermissionDenied(_("Only the secretariat settles possible duplicates."))
+
+
+@transaction.atomic
+def dataset_merge(*, keep: Dataset, other: Dataset, by=None) -> Dataset:
+    """Fold ``other`` into ``keep``: its provenances, keywords and links move over,
+    empty fields of ``keep`` are filled from it, and ``other`` is deleted with its
+    possible-duplicate pair (other pairs naming ``other`` are moved to ``keep``)."""
+    _check_can_manage(by)
+    if keep.pk == other.pk:
+        raise InvalidInput(_("A dataset cannot be merged into itself."))
+    keep = Dataset.objects.select_for_update().get(pk=keep.pk)
+    other = Dataset.objects.select_for_update().get(pk=other.pk)
+    for name in (*RECORD_FIELDS, *GEOMETRY_FIELDS):
+        if getattr(keep, name) in (None, "") and getattr(other, name) not in (None, ""):
+            setattr(keep, name, getattr(other, name))
+    if keep.producer_id is None:
+        keep.producer_id = other.producer_id
+    keep.first_seen_at = min(
+        filter(None, [keep.first_seen_at, other.first_seen_at]), default=None
+    )
+    keep.last_seen_at = max(
+        filter(None, [keep.last_seen_at, other.last_seen_at]), default=None
+    )
+    Provenance.objects.filter(dataset=other).update(dataset=keep)
+    if Provenance.objects.filter(dataset=keep, withdrawn_at__isnull=True).exists():
+        keep.status = Dataset.Status.ACTIVE
+    kept_keywords = set(keep.keywords.values_list("kind", "code"))
+    moving = [
+        k.pk for k in other.keywords.all() if (k.kind, k.code) not in kept_keywords
+    ]
+    Keyword.objects.filter(pk__in=moving).update(dataset=keep)
+    kept_urls = set(keep.distributions.values_list("url", flat=True))
+    other.distributions.exclude(url__in=kept_urls).update(dataset=keep)
+    pair = sorted((keep.pk, other.pk))
+    # Other pairs involving ``other`` now concern ``keep`` (or vanish with it).
+    for candidate in DuplicateCandidate.objects.filter(
+        Q(dataset=other) | Q(other=other)
+    ).exclude(dataset_id=pair[0], other_id=pair[1]):
+        third = (
+            candidate.other_id
+            if candidate.dataset_id == other.pk
+            else candidate.dataset_id
+        )
+        low, high = sorted((keep.pk, third))
+        if (
+            low != high
+            and not DuplicateCandidate.objects.filter(
+                dataset_id=low, other_id=high
+            ).exists()
+        ):
+            DuplicateCandidate.objects.create(
+                dataset_id=low,
+                other_id=high,
+                score=candidate.score,
+                reasons=candidate.reasons,
+                status=candidate.status,
+            )
+    keep.save()
+    # The pair's own row goes with ``other`` (both its keys cascade).
+    other.delete()
+    from crig.catalog.search.index import dataset_index
+    from crig.catalog.services.coverage import coverage_schedule
+
+    dataset_index([keep.pk])
+    coverage_schedule([keep.pk])
+    return keep
+
+
+@transaction.atomic
+def duplicate_mark_distinct(
+    *, candidate: DuplicateCandidate, by=None
+) -> DuplicateCandidate:
+    """The secretariat says the two records are different datasets."""
+    _check_can_manage(by)
+    candidate = DuplicateCandidate.objects.select_for_update().get(pk=candidate.pk)
+    if candidate.status == DuplicateCandidate.Status.MERGED:
+        raise Conflict(_("These records were already merged."))
+    candidate.status = DuplicateCandidate.Status.DISTINCT
+    candidate.decided_by = by
+    candidate.save(update_fields=["status", "decided_by", "updated_at"])
+    return candidate
