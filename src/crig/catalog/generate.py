@@ -760,7 +760,7 @@ TEMPLATES = [
         "commune {of_name}, approuvé le {date}, numérisé selon le standard CNIG.",
         ("lu", "am"),
         ("urbanisme", "PLU", "zonage", "document d'urbanisme"),
-        weight=6,
+        weight=12,
     ),
     _Template(
         "commune",
@@ -769,7 +769,7 @@ TEMPLATES = [
         "collectif {of_name}, levés topographiques et récolements jusqu'en {year}.",
         ("us",),
         ("assainissement", "réseaux", "eaux usées"),
-        weight=2,
+        weight=4,
     ),
     _Template(
         "commune",
@@ -778,6 +778,7 @@ TEMPLATES = [
         "circonférence et état sanitaire, mis à jour en {year}.",
         ("ps",),
         ("arbres", "patrimoine arboré", "espaces verts"),
+        weight=2,
     ),
     _Template(
         "commune",
@@ -786,6 +787,7 @@ TEMPLATES = [
         "commune {of_name}, inventaire {year}.",
         ("us",),
         ("éclairage public", "énergie", "réseaux"),
+        weight=2,
     ),
     _Template(
         "commune",
@@ -795,7 +797,7 @@ TEMPLATES = [
         ("ad",),
         ("adresses", "BAL", "voies"),
         referentiel="adresses",
-        weight=2,
+        weight=4,
     ),
     _Template(
         "commune",
@@ -804,7 +806,7 @@ TEMPLATES = [
         "d'inondation (PPRI) {of_name}, approuvé le {date}.",
         ("nz",),
         ("risques", "inondation", "PPRI", "zonage réglementaire"),
-        weight=2,
+        weight=4,
     ),
     _Template(
         "epci",
@@ -814,6 +816,7 @@ TEMPLATES = [
         ("tn", "bu"),
         ("PCRS", "voirie", "réseaux sensibles"),
         referentiel="pcrs",
+        weight=2,
     ),
     _Template(
         "epci",
@@ -822,6 +825,7 @@ TEMPLATES = [
         "économiques gérées par {name}, recensement {year}.",
         ("pf", "lu"),
         ("économie", "foncier", "zones d'activités"),
+        weight=2,
     ),
     _Template(
         "epci",
@@ -830,6 +834,7 @@ TEMPLATES = [
         "données des aménagements cyclables, mis à jour en {year}.",
         ("tn",),
         ("vélo", "mobilités", "aménagements cyclables"),
+        weight=2,
     ),
     _Template(
         "epci",
@@ -837,6 +842,7 @@ TEMPLATES = [
         "Emplacements des colonnes de tri et des déchèteries de {name}, {year}.",
         ("us",),
         ("déchets", "collecte", "tri sélectif"),
+        weight=2,
     ),
     _Template(
         "epci",
@@ -846,6 +852,7 @@ TEMPLATES = [
         ("us",),
         ("ERP", "accessibilité", "sécurité incendie"),
         referentiel="erp",
+        weight=2,
     ),
     _Template(
         "departement",
@@ -889,8 +896,8 @@ TEMPLATES = [
         ("el",),
         ("LIDAR", "altimétrie", "nuage de points"),
         referentiel="lidar",
-        weight=2,
         years=(2021, 2025),
+        weight=3,
     ),
     _Template(
         "tile",
@@ -901,6 +908,7 @@ TEMPLATES = [
         ("MNT", "relief", "altimétrie"),
         referentiel="lidar",
         years=(2021, 2025),
+        weight=2,
     ),
 ]
 _TEMPLATE_TABLE = [t for t in TEMPLATES for _ in range(t.weight)]
