@@ -1,0 +1,360 @@
+"""The standards cores' only door to the database: a filter tree becomes a queryset
+over the records a person may see, and one page of rows becomes ``CatalogRecord``s.
+
+Built on ``selectors.visibility.datasets_published_to(user)`` by the views, so a
+restricted record never reaches someone who may not see it. Paging and counting run
+in SQL; the bounding-box test is exact: a pre-filter on the indexed bbox columns,
+then shapely only for the polygon footprints that cross the box's edge.
+"""
+
+import re
+from collections.abc import Callable, Sequence
+
+import shapely
+from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.urls import NoReverseMatch, reverse
+
+from crig.catalog.models import Dataset, Keyword, Provenance
+from crig.catalog.standards import filters
+from crig.catalog.standards.records import CatalogRecord, RecordKeyword, RecordLink
+
+# Canonical queryable → model field (text and dates). "modified" is the record's date.
+FIELDS = {
+    "title": "title",
+    "abstract": "abstract",
+    "identifier": "identifier",
+    "type": "level",
+    "organisationname": "producer_name",
+    "licence": "licence",
+    "language": "language",
+    "modified": "record_date",
+    "creationdate": "created_on",
+    "publicationdate": "published_on",
+    "revisiondate": "revised_on",
+    "tempextent_begin": "temporal_start",
+    "tempextent_end": "temporal_end",
+}
+SORTABLE = {
+    "title": "title",
+    "identifier": "identifier",
+    "modified": "record_date",
+    "creationdate": "created_on",
+    "publicationdate": "published_on",
+    "revisiondate": "revised_on",
+    "tempextent_begin": "temporal_start",
+    "tempextent_end": "temporal_end",
+    "organisationname": "producer_name",
+    "type": "level",
+}
+_LOOKUPS = {"=": "exact", "<": "lt", ">": "gt", "<=": "lte", ">=": "gte"}
+_TEXT_EQUALITY_CASE_INSENSITIVE = frozenset({"title", "subject", "organisationname"})
+
+
+def _fulltext_filter(queryset, text):
+    # Helper B's French full-text search, shared with the REST API and the pages.
+    from crig.catalog.search import fulltext_filter
+
+    return fulltext_filter(queryset, text)
+
+
+class DatasetRepository:
+    """Queries over a base queryset of visible records (``datasets_published_to``)."""
+
+    def __init__(
+        self,
+        queryset: QuerySet[Dataset],
+        *,
+        landing_url: Callable[[Dataset], str] | None = None,
+    ):
+        self.base = queryset.annotate(
+            record_date=Coalesce("revised_on", "published_on", "created_on")
+        )
+        self.landing_url = landing_url or dataset_page_path
+
+    # --- reading ----------------------------------------------------------------
+
+    def matching(self, tree, sort: Sequence[tuple[str, bool]] = ()) -> QuerySet:
+        """The records matching the filter tree, ordered by ``sort`` (queryable,
+        descending?) then identifier, so paging is stable."""
+        queryset = self.base
+        if tree is not None:
+            queryset = queryset.filter(self.q(tree))
+        ordering = []
+        for name, descending in sort:
+            field = SORTABLE[name]
+            expression = F(field)
+            ordering.append(
+                expression.desc(nulls_last=True)
+                if descending
+                else expression.asc(nulls_last=True)
+            )
+        ordering.append("identifier")
+        return queryset.order_by(*ordering)
+
+    def count(self, tree) -> int:
+        queryset = self.base if tree is None else self.base.filter(self.q(tree))
+        return queryset.count()
+
+    def page(
+        self,
+        tree,
+        *,
+        sort: Sequence[tuple[str, bool]] = (),
+        offset: int = 0,
+        limit: int = 10,
+        with_documents: bool = False,
+    ) -> list[CatalogRecord]:
+        if limit <= 0:
+            return []
+        rows = self.matching(tree, sort)[offset : offset + limit]
+        return self.records(rows, with_documents=with_documents)
+
+    def by_identifiers(
+        self, identifiers: Sequence[str], *, with_documents: bool = False
+    ) -> list[CatalogRecord]:
+        """The visible records with these identifiers, in the order asked."""
+        rows = self.base.filter(identifier__in=list(identifiers))
+        found = {
+            r.identifier: r for r in self.records(rows, with_documents=with_documents)
+        }
+        return [found[i] for i in identifiers if i in found]
+
+    def records(self, rows: QuerySet, *, with_documents: bool) -> list[CatalogRecord]:
+        prefetches = [
+            "keywords",
+            "distributions",
+        ]
+        if with_documents:
+            prefetches.append(
+                Prefetch(
+                    "provenances",
+                    queryset=Provenance.objects.filter(
+                        document_format=Provenance.Format.ISO19139,
+                        withdrawn_at__isnull=True,
+                    )
+                    .exclude(document="")
+                    .order_by("-last_seen_at", "id")
+                    .only("id", "dataset_id", "document", "remote_identifier"),
+                    to_attr="iso_provenances",
+                )
+            )
+        return [
+            self.record(row, with_documents=with_documents)
+            for row in rows.prefetch_related(*prefetches)
+        ]
+
+    def record(self, dataset: Dataset, *, with_documents: bool) -> CatalogRecord:
+        bbox = None
+        if None not in (
+            dataset.min_lon,
+            dataset.min_lat,
+            dataset.max_lon,
+            dataset.max_lat,
+        ):
+            bbox = (dataset.min_lon, dataset.min_lat, dataset.max_lon, dataset.max_lat)
+        document = ""
+        if with_documents:
+            for provenance in dataset.iso_provenances:
+                if provenance.remote_identifier == dataset.identifier:
+                    document = provenance.document
+                    break
+        return CatalogRecord(
+            identifier=dataset.identifier,
+            title=dataset.title,
+            abstract=dataset.abstract,
+            level=dataset.level,
+            language=dataset.language,
+            producer_name=dataset.producer_name,
+            producer_email=dataset.producer_email,
+            referentiel=dataset.referentiel,
+            # Sorted here, not in SQL: collations differ between databases.
+            keywords=tuple(
+                sorted(
+                    (
+                        RecordKeyword(k.kind, k.code, k.label, k.thesaurus)
+                        for k in dataset.keywords.all()
+                    ),
+                    key=lambda k: (k.kind, k.label.casefold(), k.code),
+                )
+            ),
+            links=tuple(
+                RecordLink(d.kind, d.url, d.name, d.title, d.media_type, d.protocol)
+                for d in dataset.distributions.all()
+            ),
+            created_on=dataset.created_on,
+            published_on=dataset.published_on,
+            revised_on=dataset.revised_on,
+            temporal_start=dataset.temporal_start,
+            temporal_end=dataset.temporal_end,
+            resolution_m=dataset.resolution_m,
+            scale_denominator=dataset.scale_denominator,
+            licence=dataset.licence,
+            licence_url=dataset.licence_url,
+            lineage=dataset.lineage,
+            bbox=bbox,
+            footprint=dataset.footprint,
+            resource_identifier=dataset.resource_identifier,
+            landing_url=self.landing_url(dataset),
+            iso_document=document,
+        )
+
+    # --- filters ----------------------------------------------------------------
+
+    def q(self, node) -> Q:
+        """The ``Q`` of a filter tree node."""
+        if isinstance(node, filters.And):
+            result = Q()
+            for operand in node.operands:
+                result &= self.q(operand)
+            return result
+        if isinstance(node, filters.Or):
+            result = self.q(node.operands[0])
+            for operand in node.operands[1:]:
+                result |= self.q(operand)
+            return result
+        if isinstance(node, filters.Not):
+            return ~self.q(node.operand)
+        if isinstance(node, filters.FullText):
+            matching = _fulltext_filter(Dataset.objects.all(), node.text)
+            return Q(pk__in=matching.values("pk"))
+        if isinstance(node, filters.BBox):
+            return self.bbox_q(node)
+        if isinstance(node, filters.TimeOverlap):
+            return time_overlap_q(node)
+        if isinstance(node, filters.Like):
+            return like_q(node)
+        if isinstance(node, filters.Comparison):
+            return comparison_q(node)
+        raise filters.FilterError(f"Unsupported filter: {type(node).__name__}.")
+
+    def bbox_q(self, box: filters.BBox) -> Q:
+        overlaps = Q(
+            min_lon__lte=box.max_lon,
+            max_lon__gte=box.min_lon,
+            min_lat__lte=box.max_lat,
+            max_lat__gte=box.min_lat,
+        )
+        inside = Q(
+            min_lon__gte=box.min_lon,
+            max_lon__lte=box.max_lon,
+            min_lat__gte=box.min_lat,
+            max_lat__lte=box.max_lat,
+        )
+        # A rectangle footprint meets the box when its bbox does; a polygon whose
+        # bbox lies inside the box does too. Only polygons crossing the box's edge
+        # need the exact test.
+        uncertain = (
+            self.base.filter(overlaps, footprint_is_bbox=False)
+            .exclude(inside)
+            .exclude(footprint="")
+            .values_list("pk", "footprint")
+        )
+        missing = footprints_missing(box, uncertain)
+        if missing:
+            return overlaps & ~Q(pk__in=missing)
+        return overlaps
+
+
+def footprints_missing(box: filters.BBox, candidates) -> list[int]:
+    """Ids of the candidate (pk, GeoJSON) footprints that do not meet the box."""
+    candidates = list(candidates)
+    if not candidates:
+        return []
+    query = shapely.box(box.min_lon, box.min_lat, box.max_lon, box.max_lat)
+    shapely.prepare(query)
+    ids = [pk for pk, _ in candidates]
+    geometries = []
+    for _, text in candidates:
+        try:
+            geometries.append(shapely.from_geojson(text))
+        except shapely.errors.GEOSException:
+            # An unreadable footprint falls back on its bbox (already matched).
+            geometries.append(query)
+    hits = shapely.intersects(query, geometries)
+    return [pk for pk, hit in zip(ids, hits, strict=True) if not hit]
+
+
+def like_q(node: filters.Like) -> Q:
+    if node.property == "subject":
+        return Q(
+            pk__in=Keyword.objects.filter(_like_lookup("label", node.pattern)).values(
+                "dataset_id"
+            )
+        )
+    field = FIELDS.get(node.property)
+    if field is None or node.property in filters.DATE_QUERYABLES:
+        raise filters.FilterError(f"LIKE does not apply to {node.property}.")
+    return _like_lookup(field, node.pattern)
+
+
+def _like_lookup(field: str, pattern: tuple) -> Q:
+    literals = [p for p in pattern if isinstance(p, str)]
+    wildcards = [p for p in pattern if not isinstance(p, str)]
+    if not wildcards:
+        return Q(**{f"{field}__iexact": "".join(literals)})
+    if all(p is filters.ANY for p in wildcards) and len(literals) <= 1:
+        text = literals[0] if literals else ""
+        if not text:
+            return Q()
+        starts = pattern[0] is filters.ANY
+        ends = pattern[-1] is filters.ANY
+        if starts and ends:
+            return Q(**{f"{field}__icontains": text})
+        if ends:
+            return Q(**{f"{field}__istartswith": text})
+        return Q(**{f"{field}__iendswith": text})
+    regex = "".join(
+        ".*" if p is filters.ANY else "." if p is filters.ONE else re.escape(p)
+        for p in pattern
+    )
+    return Q(**{f"{field}__iregex": f"^{regex}$"})
+
+
+def comparison_q(node: filters.Comparison) -> Q:
+    if node.property == "subject":
+        lookup = "label__iexact" if node.operator in ("=", "<>") else None
+        if lookup is None:
+            raise filters.FilterError("Subjects compare only for equality.")
+        keywords = Keyword.objects.filter(
+            Q(label__iexact=node.value) | Q(code__iexact=node.value)
+        ).values("dataset_id")
+        q = Q(pk__in=keywords)
+        return ~q if node.operator == "<>" else q
+    field = FIELDS[node.property]
+    if node.operator == "<>":
+        return ~_equality(node, field)
+    if node.operator == "=":
+        return _equality(node, field)
+    return Q(**{f"{field}__{_LOOKUPS[node.operator]}": node.value})
+
+
+def _equality(node: filters.Comparison, field: str) -> Q:
+    if node.property in _TEXT_EQUALITY_CASE_INSENSITIVE:
+        return Q(**{f"{field}__iexact": node.value})
+    return Q(**{field: node.value})
+
+
+def time_overlap_q(node: filters.TimeOverlap) -> Q:
+    """A record's time is its temporal extent (an open end when one bound is
+    missing), else the instant of its date."""
+    has_extent = Q(temporal_start__isnull=False) | Q(temporal_end__isnull=False)
+    extent = has_extent
+    instant = Q(temporal_start__isnull=True, temporal_end__isnull=True)
+    if node.end is not None:
+        extent &= Q(temporal_start__isnull=True) | Q(temporal_start__lte=node.end)
+        instant &= Q(record_date__lte=node.end)
+    if node.start is not None:
+        extent &= Q(temporal_end__isnull=True) | Q(temporal_end__gte=node.start)
+        instant &= Q(record_date__gte=node.start)
+    if node.start is None and node.end is None:
+        return Q()
+    return extent | instant
+
+
+def dataset_page_path(dataset: Dataset) -> str:
+    """The path of the record's page (the catalogue's, else the OGC API item page)."""
+    try:
+        return dataset.get_absolute_url()
+    except NoReverseMatch:
+        return reverse("standards:ogcapi_item", args=["catalog", dataset.identifier])
