@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 from crig.catalog.harvesting.dcat import ACCEPT, format_hint
 from crig.catalog.harvesting.errors import HarvestSourceInvalid
 from crig.catalog.harvesting.http import DEFAULT_MAX_BYTES, fetch
 from crig.catalog.harvesting.pages import SourcePage
 from crig.catalog.ingest.csw import parse_csw_response
 from crig.catalog.ingest.dcat import detect_format, load_graph, page_from_graph
-from crig.catalog.ingest.errors import DocumentError
+from crig.catalog.ingest.errors import DocumentError, DocumentNotMetadata
 from crig.catalog.ingest.iso import local_name, parse_iso_element, schema_of
 from crig.catalog.ingest.safexml import parse_xml
 
@@ -32,6 +34,11 @@ def read_document(data: bytes, hint: str = "") -> SourcePage:
             page = parse_csw_response(data, root=root)
             return SourcePage(
                 records=page.records, failures=page.failures, warnings=page.warnings
+            )
+        if local_name(root.tag) != "RDF":
+            raise DocumentNotMetadata(
+                _("Not a metadata document (root element %(tag)s).")
+                % {"tag": local_name(root.tag)}
             )
     dcat_page = page_from_graph(load_graph(data, hint or None))
     return SourcePage(records=dcat_page.records, failures=dcat_page.failures)
