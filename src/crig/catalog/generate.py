@@ -495,7 +495,8 @@ def _demo_pcrs(territory: Territory, rng: random.Random) -> list[dict]:
         else:
             year = None
             covers = tuple(members)
-            footprint = epci.geometry
+            # Nothing delivered: no footprint, so no commune counts as covered.
+            footprint = None
             abstract = (
                 f"Plan corps de rue simplifié (PCRS) programmé sur {epci.name} : "
                 "acquisition prévue en 2026 dans le cadre de la mutualisation "
@@ -512,7 +513,7 @@ def _demo_pcrs(territory: Territory, rng: random.Random) -> list[dict]:
                 year=year,
                 resolution_m=0.05,
                 footprint=footprint,
-                covers=covers if stage != "programmé" else (),
+                covers=covers if footprint is not None else (),
                 keywords=[
                     _referentiel_keyword("pcrs"),
                     *_free_keywords("PCRS", f"PCRS {stage}", "Voirie"),
@@ -1168,18 +1169,21 @@ def iso19139_document(record: dict, *, declaration: bool = True) -> bytes:
         "</gmd:LanguageCode></gmd:language>"
         "<gmd:topicCategory><gmd:MD_TopicCategoryCode>planningCadastre"
         "</gmd:MD_TopicCategoryCode></gmd:topicCategory>"
-        "<gmd:extent><gmd:EX_Extent><gmd:geographicElement>"
-        "<gmd:EX_GeographicBoundingBox>"
-        f"<gmd:westBoundLongitude><gco:Decimal>{west:.6f}</gco:Decimal>"
-        "</gmd:westBoundLongitude>"
-        f"<gmd:eastBoundLongitude><gco:Decimal>{east:.6f}</gco:Decimal>"
-        "</gmd:eastBoundLongitude>"
-        f"<gmd:southBoundLatitude><gco:Decimal>{south:.6f}</gco:Decimal>"
-        "</gmd:southBoundLatitude>"
-        f"<gmd:northBoundLatitude><gco:Decimal>{north:.6f}</gco:Decimal>"
-        "</gmd:northBoundLatitude>"
-        "</gmd:EX_GeographicBoundingBox></gmd:geographicElement>"
+        "<gmd:extent><gmd:EX_Extent>"
     )
+    if record["footprint"] is not None:
+        parts.append(
+            "<gmd:geographicElement><gmd:EX_GeographicBoundingBox>"
+            f"<gmd:westBoundLongitude><gco:Decimal>{west:.6f}</gco:Decimal>"
+            "</gmd:westBoundLongitude>"
+            f"<gmd:eastBoundLongitude><gco:Decimal>{east:.6f}</gco:Decimal>"
+            "</gmd:eastBoundLongitude>"
+            f"<gmd:southBoundLatitude><gco:Decimal>{south:.6f}</gco:Decimal>"
+            "</gmd:southBoundLatitude>"
+            f"<gmd:northBoundLatitude><gco:Decimal>{north:.6f}</gco:Decimal>"
+            "</gmd:northBoundLatitude>"
+            "</gmd:EX_GeographicBoundingBox></gmd:geographicElement>"
+        )
     if record["temporal_start"]:
         end = record["temporal_end"]
         parts.append(
