@@ -182,8 +182,9 @@ def catalog_import_files(
     if not paths:
         raise InvalidInput(_("No file to import."))
     run = HarvestRun.objects.create(
-        label=_("Import: %(files)s")
-        % {"files": ", ".join(p.name for p in paths)}[:300],
+        label=(_("Import: %(files)s") % {"files": ", ".join(p.name for p in paths)})[
+            :300
+        ],
         status=HarvestRun.Status.RUNNING,
         started_at=timezone.now(),
         triggered_by=by if by and by.pk else None,
