@@ -153,11 +153,20 @@ class DatasetForm(forms.ModelForm):
 
 class DistributionForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Distribution.Kind.choices)
-    url = forms.URLField(label=_("URL"), max_length=2000, assume_scheme="https")
+    # Not required: an empty row of the formset is skipped, whatever its kind.
+    url = forms.URLField(
+        label=_("URL"), required=False, max_length=2000, assume_scheme="https"
+    )
     name = forms.CharField(
         label=_("Layer or file name"), required=False, max_length=300
     )
     title = forms.CharField(label=_("Title"), required=False, max_length=500)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("url") and (cleaned.get("name") or cleaned.get("title")):
+            self.add_error("url", _("Give the address of this link."))
+        return cleaned
 
 
 DistributionFormSet = forms.formset_factory(
