@@ -288,11 +288,7 @@ def parse_datetime(text: str) -> filters.TimeOverlap:
     if "/" in text:
         start_text, _, end_text = text.partition("/")
         start, end = bound(start_text), bound(end_text)
-        if (
-            start is None
-            and end is None
-            and not (start_text.strip() or end_text.strip())
-        ):
+        if start is None and end is None:
             raise invalid("An interval needs at least one bound.")
         if start and end and start > end:
             raise invalid(f"Invalid datetime {text!r}: the start is after the end.")
