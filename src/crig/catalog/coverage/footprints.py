@@ -1,0 +1,121 @@
+"""Dataset footprints made ready for coverage: parsed, densified, in Lambert-93.
+
+Pure: no Django. Footprints are stored and exchanged in WGS84 (EPSG:4326, lon/lat);
+areas are measured in Lambert-93 (EPSG:2154).
+
+**Why densify.** Most footprints are bounding boxes in WGS84. Lambert-93 is a
+conformal conic projection: meridians become straight lines converging to the
+cone's apex, but parallels become circular arcs about that apex. A WGS84 box is
+therefore not a rectangle in Lambert-93 but an annular sector, and joining its four
+projected corners with straight lines would misplace its northern and southern
+edges by up to hundreds of metres for a département-sized box (the sagitta of a
+200 km chord of a circle of radius ~6,400 km is ~0.8 km). Every footprint edge is
+therefore cut into pieces of at most ``DENSIFY_STEP_DEGREES`` in WGS84 before
+projection: the projected polygon then departs from the true image of the box by
+at most the sagitta of one piece, about 1.3 cm for 0.01° (810 m along a parallel
+at 43.5° N), far below the 1e-6° (~0.1 m) precision of the stored outlines. The
+densified, projected polygon is *the* footprint for every later computation (and
+for the PostGIS comparison of the benchmark), so the fast paths below must agree
+with plain polygon intersection on it.
+
+**Rectangles.** A footprint whose WGS84 polygon is its own bounding box keeps that
+box in ``rectangles`` so the coverage computation can classify communes with
+bounding-box comparisons in WGS84 (see ``compute``).
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from crig.territory.geometry import to_lambert93
+
+#: Longest edge (degrees, WGS84) of a footprint before projection to Lambert-93.
+DENSIFY_STEP_DEGREES = 0.01
+
+_POLYGON, _MULTIPOLYGON, _COLLECTION = 3, 6, 7
+
+
+@dataclass(frozen=True)
+class Footprints:
+    """Footprints as parallel arrays, one item per input geometry.
+
+    ``lambert93`` holds the densified polygons in EPSG:2154 (an empty polygon for
+    an input that has no area: a point, a line, an empty or missing geometry);
+    ``rectangles`` the WGS84 box (west, south, east, north) of the inputs that are
+    axis-aligned WGS84 rectangles, NaN for the others.
+    """
+
+    lambert93: np.ndarray
+    rectangles: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.lambert93)
+
+    @property
+    def is_rectangle(self) -> np.ndarray:
+        return ~np.isnan(self.rectangles[:, 0])
+
+
+def polygonal_part(geometry: BaseGeometry | None) -> BaseGeometry:
+    """The areal part of a WGS84 geometry, repaired if invalid; empty if none."""
+    if geometry is None or geometry.is_empty:
+        return shapely.Polygon()
+    if not geometry.is_valid:
+        geometry = shapely.make_valid(geometry)
+    type_id = shapely.get_type_id(geometry)
+    if type_id in (_POLYGON, _MULTIPOLYGON):
+        return geometry
+    if type_id == _COLLECTION:
+        parts = [
+            part
+            for part in shapely.get_parts(geometry)
+            if shapely.get_type_id(part) in (_POLYGON, _MULTIPOLYGON)
+        ]
+        if parts:
+            return shapely.union_all(parts)
+    return shapely.Polygon()
+
+
+def rectangle_bounds(geometries: np.ndarray) -> np.ndarray:
+    """(west, south, east, north) of the geometries that are axis-aligned
+    rectangles (a polygon equal to its envelope), NaN rows for the others."""
+    bounds = shapely.bounds(geometries)
+    envelope_area = (bounds[:, 2] - bounds[:, 0]) * (bounds[:, 3] - bounds[:, 1])
+    with np.errstate(invalid="ignore"):
+        is_rectangle = (
+            (shapely.get_type_id(geometries) == _POLYGON)
+            & (shapely.get_num_interior_rings(geometries) == 0)
+            & (envelope_area > 0)
+            & np.isclose(shapely.area(geometries), envelope_area, rtol=1e-12, atol=0)
+        )
+    bounds[~is_rectangle] = np.nan
+    return bounds
+
+
+def prepare_footprints(
+    geometries_wgs84: Sequence[BaseGeometry | None] | np.ndarray,
+    *,
+    densify_step: float = DENSIFY_STEP_DEGREES,
+) -> Footprints:
+    """Densify WGS84 footprints and project them to Lambert-93 (see module doc)."""
+    polygons = np.array(
+        [polygonal_part(geometry) for geometry in geometries_wgs84], dtype=object
+    )
+    if len(polygons) == 0:
+        return Footprints(
+            lambert93=np.array([], dtype=object), rectangles=np.empty((0, 4))
+        )
+    rectangles = rectangle_bounds(polygons)
+    densified = shapely.segmentize(polygons, densify_step)
+    return Footprints(lambert93=to_lambert93(densified), rectangles=rectangles)
+
+
+def densified_wgs84(
+    geometry_wgs84: BaseGeometry, *, densify_step: float = DENSIFY_STEP_DEGREES
+) -> BaseGeometry:
+    """The densified WGS84 polygon whose projection is the Lambert-93 footprint
+    (for another system, such as PostGIS, to start from the same geometry)."""
+    return shapely.segmentize(polygonal_part(geometry_wgs84), densify_step)
