@@ -508,3 +508,56 @@ def test_facets_follow_the_filters(catalogue):
     assert _facet(result, "licence") == [
         ("Licence Ouverte 2.0", "Licence Ouverte 2.0", 3)
     ]
+
+
+# --- Territory filters (computed coverage) ----------------------------------------
+
+
+@pytest.fixture
+def covered(catalogue, territory):
+    """Coverage rows as the coverage service writes them."""
+    from crig.catalog.models import CommuneCoverage
+
+    rows = [
+        ("ortho31", "31555", 1.0),  # Toulouse
+        ("ortho31", "31069", 1.0),  # Blagnac
+        ("pcrs", "31555", 0.02),
+        ("batiments", "31555", 0.005),  # a sliver along the border: not counted
+        ("ortho34", "34172", 1.0),  # Montpellier
+        ("restricted", "31555", 1.0),
+    ]
+    CommuneCoverage.objects.bulk_create(
+        CommuneCoverage(dataset=catalogue[key], commune_id=insee, fraction=fraction)
+        for key, insee, fraction in rows
+    )
+    return catalogue
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("parameters", "expected"),
+    [
+        ({"commune": "31555"}, ["pcrs", "ortho31"]),
+        ({"commune": "31069"}, ["ortho31"]),
+        ({"commune": ["31069", "34172"]}, ["ortho31", "ortho34"]),
+        ({"epci": "243100518"}, ["pcrs", "ortho31"]),  # Toulouse Métropole
+        ({"departement": "34"}, ["ortho34"]),
+        (
+            {"departement": ["31", "34"], "q": "orthophotographie"},
+            ["ortho31", "ortho34"],
+        ),
+        ({"departement": "31", "epci": "243400017"}, []),  # and Montpellier's EPCI
+        ({"departement": "46"}, []),
+    ],
+)
+def test_territory_filters_use_the_computed_coverage(covered, parameters, expected):
+    assert _search(covered, **parameters) == expected
+
+
+@pytest.mark.django_db
+def test_territory_filters_respect_visibility(covered, member_user):
+    assert _search(covered, user=member_user, commune="31555") == [
+        "pcrs",
+        "ortho31",
+        "restricted",
+    ]
