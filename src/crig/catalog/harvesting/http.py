@@ -73,7 +73,7 @@ def fetch(
                 if time.monotonic() > deadline:
                     raise HarvestSourceTimeout(
                         _("%(url)s did not answer within %(seconds)s s.")
-                        % {"url": url, "seconds": timeout}
+                        % {"url": url, "seconds": f"{timeout:g}"}
                     )
                 chunk = answer.read(_CHUNK)
                 if not chunk:
@@ -98,13 +98,13 @@ def fetch(
     except TimeoutError as exc:
         raise HarvestSourceTimeout(
             _("%(url)s did not answer within %(seconds)s s.")
-            % {"url": url, "seconds": timeout}
+            % {"url": url, "seconds": f"{timeout:g}"}
         ) from exc
     except urllib.error.URLError as exc:
         if isinstance(exc.reason, TimeoutError | socket.timeout):
             raise HarvestSourceTimeout(
                 _("%(url)s did not answer within %(seconds)s s.")
-                % {"url": url, "seconds": timeout}
+                % {"url": url, "seconds": f"{timeout:g}"}
             ) from exc
         raise HarvestSourceUnreachable(
             _("%(url)s cannot be reached: %(reason)s")

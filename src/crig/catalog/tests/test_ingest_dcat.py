@@ -113,7 +113,8 @@ def test_remote_json_ld_context_is_not_fetched():
 def test_rdf_without_datasets_is_not_metadata():
     with pytest.raises(DocumentNotMetadata) as caught:
         parse_dcat(
-            b"@prefix dct: <http://purl.org/dc/terms/> . <http://x.org/a> dct:title 'A' ."
+            b"@prefix dct: <http://purl.org/dc/terms/> . "
+            b"<http://x.org/a> dct:title 'A' ."
         )
 
     assert caught.value.message == "The document describes no dcat:Dataset."

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (sample file names, titles and XML kept on one line each)
 """ISO 19139 and ISO 19115-3 records read field by field (bundled samples)."""
 
 from datetime import date
