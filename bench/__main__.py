@@ -1,6 +1,8 @@
 """Run every benchmark module, print the figures and write ``bench/results.json``.
 
-Each module is a ``bench.<name>`` exposing ``run() -> dict``. The Django settings
+Each module is a ``bench.<name>`` exposing ``run() -> dict``; ``python -m bench NAME…``
+runs only those and updates their entries of ``results.json``, keeping the others.
+The Django settings
 are prepared here, before any module imports Django: a throw-away SQLite database
 in a temporary directory, debug settings, no production secret needed.
 """
@@ -14,7 +16,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-MODULES = ["territory"]
+MODULES = ["territory", "catalog_harvest", "catalog_search"]
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
 
@@ -33,7 +35,11 @@ def configure_django(directory: Path) -> None:
 
 
 def main(names: list[str]) -> None:
+    previous = {}
+    if names and RESULTS.exists():
+        previous = json.loads(RESULTS.read_text(encoding="utf-8"))
     results = {
+        **previous,
         "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPU",

@@ -45,6 +45,35 @@ DEMO_ORIGIN = "demo"
 DEMO_SITE = "https://demo.crig-occitanie.example"
 REFERENTIEL_THESAURUS = "Référentiels du CRIG Occitanie"
 INSPIRE_THESAURUS = "GEMET - INSPIRE themes, version 1.0"
+#: Bump when the generated records change, so cached peer databases are rebuilt.
+CATALOGUE_VERSION = 1
+#: Record keys that are Dataset text fields (never NULL) and other Dataset fields.
+TEXT_FIELDS = (
+    "identifier",
+    "resource_identifier",
+    "title",
+    "abstract",
+    "level",
+    "language",
+    "producer_name",
+    "producer_email",
+    "referentiel",
+    "licence",
+    "licence_url",
+    "lineage",
+)
+VALUE_FIELDS = (
+    "created_on",
+    "published_on",
+    "revised_on",
+    "temporal_start",
+    "temporal_end",
+    "year",
+    "resolution_m",
+    "scale_denominator",
+    "footprint_is_bbox",
+    "is_demo",
+)
 LICENCE_OUVERTE = (
     "Licence Ouverte 2.0",
     "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
