@@ -103,8 +103,13 @@ class HarvestRunAdmin(RulesAdmin):
 
 
 class ReadOnlyInline(ObjectPermissionsModelAdminMixin, admin.TabularInline):
+    """Rows that belong to a dataset: seen by whoever may see the dataset."""
+
     extra = 0
     can_delete = False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("catalog.view_dataset", obj)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -182,6 +187,18 @@ class DuplicateCandidateAdmin(RulesAdmin):
     actions = ["merge", "keep_apart"]
 
     def has_add_permission(self, request):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(
+            request
+        ) and self.has_manage_duplicates_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        # The pair's fields are read-only; "change" lets the actions run.
+        return self.has_view_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
     def has_manage_duplicates_permission(self, request):
