@@ -9,18 +9,25 @@ cone's apex, but parallels become circular arcs about that apex. A WGS84 box is
 therefore not a rectangle in Lambert-93 but an annular sector, and joining its four
 projected corners with straight lines would misplace its northern and southern
 edges by up to hundreds of metres for a département-sized box (the sagitta of a
-200 km chord of a circle of radius ~6,400 km is ~0.8 km). Every footprint edge is
+200 km chord of a circle of radius ~6,400 km is ~0.8 km). Every edge of a box is
 therefore cut into pieces of at most ``DENSIFY_STEP_DEGREES`` in WGS84 before
 projection: the projected polygon then departs from the true image of the box by
 at most the sagitta of one piece, about 1.3 cm for 0.01° (810 m along a parallel
 at 43.5° N), far below the 1e-6° (~0.1 m) precision of the stored outlines. The
 densified, projected polygon is *the* footprint for every later computation (and
-for the PostGIS comparison of the benchmark), so the fast paths below must agree
-with plain polygon intersection on it.
+for the PostGIS comparison of the benchmark), so the fast paths of ``compute`` must
+agree with plain polygon intersection on it.
 
-**Rectangles.** A footprint whose WGS84 polygon is its own bounding box keeps that
-box in ``rectangles`` so the coverage computation can classify communes with
-bounding-box comparisons in WGS84 (see ``compute``).
+**Rectangles only.** Only a footprint whose WGS84 polygon is its own bounding box
+(a longitude/latitude range) is densified; it also keeps that box in
+``rectangles`` so the coverage computation can classify communes with box
+comparisons in WGS84 (see ``compute``). Any other polygon is projected vertex by
+vertex, exactly as commune outlines are: a footprint drawn from commune outlines
+then shares their borders exactly, and covers a commune at 1, its neighbour at 0,
+instead of leaving millimetre slivers along every long edge. (A hand-drawn polygon
+with edges of tens of kilometres therefore follows straight Lambert-93 lines
+between its vertices, not straight WGS84 ones: a gap of roughly L²/8R, about 8 m
+in the middle of a 20 km edge; metadata polygons are rarely that coarse.)
 """
 
 from collections.abc import Sequence
@@ -95,27 +102,31 @@ def rectangle_bounds(geometries: np.ndarray) -> np.ndarray:
     return bounds
 
 
+def densified_wgs84(
+    geometries_wgs84: Sequence[BaseGeometry | None] | np.ndarray,
+    *,
+    densify_step: float = DENSIFY_STEP_DEGREES,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The areal parts of WGS84 footprints with their boxes densified, and the
+    ``rectangle_bounds`` of the footprints. Their vertex-by-vertex projection is
+    the Lambert-93 footprint: another system (PostGIS in the benchmark) starts
+    from these to compute on the same geometry."""
+    polygons = np.array(
+        [polygonal_part(geometry) for geometry in geometries_wgs84], dtype=object
+    )
+    if len(polygons) == 0:
+        return polygons, np.empty((0, 4))
+    rectangles = rectangle_bounds(polygons)
+    is_rectangle = ~np.isnan(rectangles[:, 0])
+    polygons[is_rectangle] = shapely.segmentize(polygons[is_rectangle], densify_step)
+    return polygons, rectangles
+
+
 def prepare_footprints(
     geometries_wgs84: Sequence[BaseGeometry | None] | np.ndarray,
     *,
     densify_step: float = DENSIFY_STEP_DEGREES,
 ) -> Footprints:
-    """Densify WGS84 footprints and project them to Lambert-93 (see module doc)."""
-    polygons = np.array(
-        [polygonal_part(geometry) for geometry in geometries_wgs84], dtype=object
-    )
-    if len(polygons) == 0:
-        return Footprints(
-            lambert93=np.array([], dtype=object), rectangles=np.empty((0, 4))
-        )
-    rectangles = rectangle_bounds(polygons)
-    densified = shapely.segmentize(polygons, densify_step)
-    return Footprints(lambert93=to_lambert93(densified), rectangles=rectangles)
-
-
-def densified_wgs84(
-    geometry_wgs84: BaseGeometry, *, densify_step: float = DENSIFY_STEP_DEGREES
-) -> BaseGeometry:
-    """The densified WGS84 polygon whose projection is the Lambert-93 footprint
-    (for another system, such as PostGIS, to start from the same geometry)."""
-    return shapely.segmentize(polygonal_part(geometry_wgs84), densify_step)
+    """Densify WGS84 boxes and project footprints to Lambert-93 (see module doc)."""
+    polygons, rectangles = densified_wgs84(geometries_wgs84, densify_step=densify_step)
+    return Footprints(lambert93=to_lambert93(polygons), rectangles=rectangles)

@@ -72,7 +72,7 @@ _layer_cache: dict[tuple, CommuneLayer] = {}
 def commune_layer() -> CommuneLayer:
     """The region's communes ready for coverage, rebuilt only when the territory
     changed (keyed by the communes' count and latest update)."""
-    state = Commune.objects.aggregate(count=Count("insee"), updated=Max("updated"))
+    state = Commune.objects.aggregate(communes=Count("insee"), latest=Max("updated_at"))
     key = (connection.alias, connection.settings_dict["NAME"], *state.values())
     with _layer_lock:
         layer = _layer_cache.get(key)
