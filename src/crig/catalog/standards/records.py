@@ -75,7 +75,6 @@ class CatalogRecord:
 
 
 # The theme vocabularies the keywords come from, as URIs for DCAT and OGC API.
-REFERENTIEL_SCHEME = "https://crig.example/referentiels"
 INSPIRE_SCHEME = "http://inspire.ec.europa.eu/theme"
 
 

@@ -67,9 +67,12 @@ class DatasetRepository:
         *,
         landing_url: Callable[[Dataset], str] | None = None,
     ):
+        self.visible = queryset
         self.base = queryset.annotate(
             record_date=Coalesce("revised_on", "published_on", "created_on")
         )
+        # Exclusions computed for a bbox, kept for the count and the page queries.
+        self._bbox_exclusions: dict = {}
         self.landing_url = landing_url or dataset_page_path
 
     # --- reading ----------------------------------------------------------------
@@ -93,7 +96,10 @@ class DatasetRepository:
         return queryset.order_by(*ordering)
 
     def count(self, tree) -> int:
-        queryset = self.base if tree is None else self.base.filter(self.q(tree))
+        # Without the date annotation unless the filter needs it: counting an
+        # annotated queryset wraps it in a subquery.
+        base = self.base if _uses_record_date(tree) else self.visible
+        queryset = base if tree is None else base.filter(self.q(tree))
         return queryset.count()
 
     def page(
@@ -107,7 +113,9 @@ class DatasetRepository:
     ) -> list[CatalogRecord]:
         if limit <= 0:
             return []
-        rows = self.matching(tree, sort)[offset : offset + limit]
+        rows = self.matching(tree, sort).defer("search_text", "search_title")[
+            offset : offset + limit
+        ]
         return self.records(rows, with_documents=with_documents)
 
     def by_identifiers(
@@ -244,16 +252,30 @@ class DatasetRepository:
         # A rectangle footprint meets the box when its bbox does; a polygon whose
         # bbox lies inside the box does too. Only polygons crossing the box's edge
         # need the exact test.
-        uncertain = (
-            self.base.filter(overlaps, footprint_is_bbox=False)
-            .exclude(inside)
-            .exclude(footprint="")
-            .values_list("pk", "footprint")
-        )
-        missing = footprints_missing(box, uncertain)
+        if box not in self._bbox_exclusions:
+            uncertain = (
+                self.visible.filter(overlaps, footprint_is_bbox=False)
+                .exclude(inside)
+                .exclude(footprint="")
+                .values_list("pk", "footprint")
+            )
+            self._bbox_exclusions[box] = footprints_missing(box, uncertain)
+        missing = self._bbox_exclusions[box]
         if missing:
             return overlaps & ~Q(pk__in=missing)
         return overlaps
+
+
+def _uses_record_date(node) -> bool:
+    if isinstance(node, filters.And | filters.Or):
+        return any(_uses_record_date(n) for n in node.operands)
+    if isinstance(node, filters.Not):
+        return _uses_record_date(node.operand)
+    if isinstance(node, filters.TimeOverlap):
+        return True
+    return isinstance(node, filters.Comparison | filters.Like) and (
+        FIELDS.get(node.property) == "record_date"
+    )
 
 
 def footprints_missing(box: filters.BBox, candidates) -> list[int]:
