@@ -114,9 +114,21 @@ def load_demo(*, stdout) -> None:
     stdout.write(
         f"  {len(sample_paths())} sample metadata files: {run.created_count} records "
         f"created, {run.updated_count} updated, {run.unchanged_count} unchanged, "
-        f"{run.failed_count} failed (the broken samples)"
+        f"{run.failed_count} refused (broken samples, Dublin Core records: see "
+        "the run's report)"
     )
     ids = demo_catalogue_load()
     stdout.write(f"  {len(ids)} generated demo records of the six référentiels")
-    coverage_compute(dataset_ids=ids)
-    stdout.write("  commune coverage of the demo records computed")
+    # Now rather than in the background, so the maps are ready; only what was never
+    # computed, so a second run does not redo it.
+    pending = list(
+        Dataset.objects.filter(coverage_computed_at=None)
+        .exclude(footprint="")
+        .values_list("pk", flat=True)
+    )
+    if pending:
+        report = coverage_compute(dataset_ids=pending)
+        stdout.write(
+            f"  commune coverage of {report.datasets} records computed "
+            f"({report.rows_written} commune rows)"
+        )

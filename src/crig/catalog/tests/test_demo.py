@@ -92,4 +92,9 @@ def test_load_demo_imports_samples_computes_coverage_and_is_idempotent(members):
     assert demo_with_coverage.count() >= Dataset.objects.filter(
         is_demo=True
     ).count() - (planned.count())
+    assert (
+        not Dataset.objects.filter(is_demo=True, coverage_computed_at=None)
+        .exclude(footprint="")
+        .exists()
+    )
     assert "generated demo records" in output.getvalue()
