@@ -16,7 +16,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-MODULES = ["territory", "catalog_harvest", "catalog_search"]
+MODULES = ["territory", "catalog_harvest", "catalog_search", "catalog_coverage"]
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
 
@@ -35,11 +35,7 @@ def configure_django(directory: Path) -> None:
 
 
 def main(names: list[str]) -> None:
-    previous = {}
-    if names and RESULTS.exists():
-        previous = json.loads(RESULTS.read_text(encoding="utf-8"))
     results = {
-        **previous,
         "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPU",
@@ -49,6 +45,9 @@ def main(names: list[str]) -> None:
         for name in names or MODULES:
             module = importlib.import_module(f"bench.{name}")
             results[name] = module.run()
+    if names and RESULTS.exists():
+        # Read now, not at the start, to keep what another run wrote meanwhile.
+        results = {**json.loads(RESULTS.read_text(encoding="utf-8")), **results}
     text = json.dumps(results, indent=2, ensure_ascii=False)
     RESULTS.write_text(text + "\n", encoding="utf-8")
     print(text)
