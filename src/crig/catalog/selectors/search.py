@@ -21,12 +21,15 @@ Rules (see ARCH_SEARCH.md):
 - Relevance: the number of query terms found in the title, then the date order
   (year, then revision date, most recent first), then title and id. The same SQL on
   both databases, so both give the same order.
-- Facets count the records of the current result (query and every filter) by value;
-  one ``GROUP BY`` per facet over the matched ids, the ``FACET_LIMIT`` largest
-  values each.
+- Facets count the records of the current result (query and every filter) by value,
+  the ``FACET_LIMIT`` largest values each: the record's own columns (référentiel,
+  producer, licence, year) in one pass over the matched rows, keywords and sources
+  with one ``GROUP BY`` each over the matched ids. Ties are broken by value in
+  Python, so both databases order them alike whatever their collation.
 """
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -379,15 +382,7 @@ def search_facets(matched: QuerySet[Dataset]) -> dict[str, list[FacetValue]]:
     """Counts per theme, producer, source platform, licence and year."""
     ids = matched.order_by().values("pk")
     referentiel_labels = dict(Referentiel.choices)
-    themes = [
-        FacetValue(
-            value=f"referentiel:{row['referentiel']}",
-            label=str(referentiel_labels.get(row["referentiel"], row["referentiel"])),
-            count=row["n"],
-            kind=Keyword.Kind.REFERENTIEL,
-        )
-        for row in _column_counts(matched, "referentiel")
-    ]
+    themes = []
     for kind in (Keyword.Kind.INSPIRE, Keyword.Kind.FREE):
         rows = (
             Keyword.objects.filter(kind=kind, dataset_id__in=ids)
@@ -415,13 +410,21 @@ def search_facets(matched: QuerySet[Dataset]) -> dict[str, list[FacetValue]]:
             name__in=[row["origin"] for row in source_rows]
         ).values_list("name", "title")
     )
+    columns = _column_counts(matched)
     return {
-        "theme": themes,
-        "producer": [
+        "theme": [
             FacetValue(
-                value=row["producer_name"], label=row["producer_name"], count=row["n"]
+                value=f"referentiel:{code}",
+                label=str(referentiel_labels.get(code, code)),
+                count=count,
+                kind=Keyword.Kind.REFERENTIEL,
             )
-            for row in _column_counts(matched, "producer_name")
+            for code, count in columns["referentiel"]
+        ]
+        + themes,
+        "producer": [
+            FacetValue(value=name, label=name, count=count)
+            for name, count in columns["producer_name"]
         ],
         "source": [
             FacetValue(
@@ -432,23 +435,35 @@ def search_facets(matched: QuerySet[Dataset]) -> dict[str, list[FacetValue]]:
             for row in source_rows
         ],
         "licence": [
-            FacetValue(value=row["licence"], label=row["licence"], count=row["n"])
-            for row in _column_counts(matched, "licence")
+            FacetValue(value=name, label=name, count=count)
+            for name, count in columns["licence"]
         ],
         "year": [
-            FacetValue(value=str(row["year"]), label=str(row["year"]), count=row["n"])
-            for row in matched.exclude(year=None)
-            .values("year")
-            .annotate(n=Count("pk"))
-            .order_by("-year")[:YEAR_FACET_LIMIT]
+            FacetValue(value=str(year), label=str(year), count=count)
+            for year, count in columns["year"]
         ],
     }
 
 
-def _column_counts(matched: QuerySet[Dataset], column: str):
-    return (
-        matched.exclude(**{column: ""})
-        .values(column)
-        .annotate(n=Count("pk"))
-        .order_by("-n", column)[:FACET_LIMIT]
-    )
+FACET_COLUMNS = ("referentiel", "producer_name", "licence", "year")
+
+
+def _column_counts(matched: QuerySet[Dataset]) -> dict[str, list[tuple]]:
+    """Counts of the values of the record's own facet columns, in one pass over
+    the matched rows (on SQLite, reading a row is the cost: its columns after the
+    footprint sit in overflow pages), largest first, then by value; years newest
+    first."""
+    counters = {column: Counter() for column in FACET_COLUMNS}
+    for row in matched.order_by().values_list(*FACET_COLUMNS).iterator(2000):
+        for column, value in zip(FACET_COLUMNS, row, strict=True):
+            if value not in ("", None):
+                counters[column][value] += 1
+    counts = {
+        column: sorted(counter.items(), key=lambda item: (-item[1], item[0]))[
+            :FACET_LIMIT
+        ]
+        for column, counter in counters.items()
+        if column != "year"
+    }
+    counts["year"] = sorted(counters["year"].items(), reverse=True)[:YEAR_FACET_LIMIT]
+    return counts
