@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 import shapely
 from django.utils.translation import gettext as _
@@ -71,27 +72,29 @@ def parse_iso_element(
 # -- Walking by local name ----
 
 
+@lru_cache(maxsize=512)
+def _element_path(path: str) -> str:
+    """ "a/b/*" → "{*}a/{*}b/*": lxml's ElementPath matches any namespace in C."""
+    return "/".join(part if part == "*" else "{*}" + part for part in path.split("/"))
+
+
 def children(element, name: str) -> list:
     if element is None:
         return []
-    if name == "*":
-        return [c for c in element if isinstance(c.tag, str)]
-    return [c for c in element if isinstance(c.tag, str) and local_name(c.tag) == name]
+    return element.findall(_element_path(name))
 
 
 def walk(element, path: str) -> list:
     """Elements at a "/"-separated path of local names ("*" for any element)."""
-    current = [element] if element is not None else []
-    for name in path.split("/"):
-        current = [c for e in current for c in children(e, name)]
-        if not current:
-            break
-    return current
+    if element is None:
+        return []
+    return element.findall(_element_path(path))
 
 
 def first(element, path: str):
-    found = walk(element, path)
-    return found[0] if found else None
+    if element is None:
+        return None
+    return element.find(_element_path(path))
 
 
 def text_of(prop) -> str:

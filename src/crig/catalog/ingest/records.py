@@ -72,6 +72,9 @@ class RecordData:
     document: str = ""
     document_format: str = ""  # catalog.models.Provenance.Format values
     warnings: list[str] = field(default_factory=list)
+    # Where the record was read, when a batch mixes origins (files of an import);
+    # empty: the origin of the harvest.
+    origin: str = ""
     # What the content hash is computed on when the document is not stable from one
     # reading to the next (RDF blank node labels): a canonical text.
     hash_basis: str = ""

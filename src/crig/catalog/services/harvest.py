@@ -190,27 +190,31 @@ def catalog_import_files(
         triggered_by=by if by and by.pk else None,
     )
     tally = _Tally()
-    staged: list[tuple[str, list[RecordData]]] = []
-    for done, path in enumerate(paths, start=1):
-        try:
-            page = document_from_file(path)
-        except (DocumentError, OSError) as exc:
-            tally.fail(str(path), getattr(exc, "message", None) or str(exc))
+    with tempfile.TemporaryFile(prefix="crig-import-") as staging:
+        for done, path in enumerate(paths, start=1):
+            try:
+                page = document_from_file(path)
+            except (DocumentError, OSError) as exc:
+                tally.fail(str(path), getattr(exc, "message", None) or str(exc))
+                progress(_("reading"), done, len(paths))
+                continue
+            tally.take_page_notes(page)
+            origin = f"file:{path.resolve()}"
+            for record in page.records:
+                record.origin = origin
+            pickle.dump(page.records, staging, protocol=pickle.HIGHEST_PROTOCOL)
             progress(_("reading"), done, len(paths))
-            continue
-        tally.take_page_notes(page)
-        staged.append((f"file:{path.resolve()}", page.records))
-        progress(_("reading"), done, len(paths))
-    try:
-        with transaction.atomic():
-            for origin, records in staged:
-                writer = RecordWriter(origin=origin, seen_at=run.started_at)
-                tally.write(writer, records, progress)
-    except Exception as exc:  # a bug must not leave a run "running" forever
-        logger.exception("Import run %s failed while writing", run.pk)
-        return _finish(
-            run, tally, error=_("Writing failed: %(error)s") % {"error": exc}
-        )
+        staging.seek(0)
+        try:
+            with transaction.atomic():
+                writer = RecordWriter(origin="file", seen_at=run.started_at)
+                tally.write(writer, _batches(_staged_pages(staging)), progress)
+        except Exception as exc:  # a bug must not leave a run "running" forever
+            logger.exception("Import run %s failed while writing", run.pk)
+            tally.created = tally.updated = tally.unchanged = 0
+            return _finish(
+                run, tally, error=_("Writing failed: %(error)s") % {"error": exc}
+            )
     return _finish(run, tally)
 
 
@@ -230,7 +234,7 @@ class _Tally:
     failures: list[dict] = field(default_factory=list)
     failed: int = 0
     warnings: list[str] = field(default_factory=list)
-    seen_remote_ids: set[str] = field(default_factory=set)
+    seen_remote_ids: set[tuple[str, str]] = field(default_factory=set)
     failed_remote_ids: set[str] = field(default_factory=set)
 
     def fail(self, identifier: str, reason: str) -> None:
@@ -250,27 +254,34 @@ class _Tally:
             if note not in self.warnings and len(self.warnings) < 100:
                 self.warnings.append(note)
 
-    def write(self, writer: RecordWriter, records: list[RecordData], progress) -> None:
-        unique = []
+    def write(self, writer: RecordWriter, records: Iterable[RecordData], progress):
+        """Write records in batches of ``BATCH_SIZE``, each record once."""
+        batch = []
         for record in records:
-            if record.remote_identifier in self.seen_remote_ids:
+            key = (record.origin, record.remote_identifier)
+            if key in self.seen_remote_ids:
                 self.fail(
                     record.remote_identifier,
                     _("The source lists this record twice; the first copy was kept."),
                 )
                 continue
-            self.seen_remote_ids.add(record.remote_identifier)
-            unique.append(record)
-        for start in range(0, len(unique), BATCH_SIZE):
-            report = writer.write(unique[start : start + BATCH_SIZE])
-            self.created += report.count(CREATED)
-            self.updated += report.count(UPDATED)
-            self.unchanged += report.count(UNCHANGED)
-            self.merged += report.merged
-            self.duplicates += report.duplicates
-            progress(
-                _("writing"), self.created + self.updated + self.unchanged, self.fetched
-            )
+            self.seen_remote_ids.add(key)
+            batch.append(record)
+            if len(batch) >= BATCH_SIZE:
+                self._write_batch(writer, batch, progress)
+                batch = []
+        if batch:
+            self._write_batch(writer, batch, progress)
+
+    def _write_batch(self, writer: RecordWriter, batch, progress) -> None:
+        report = writer.write(batch)
+        self.created += report.count(CREATED)
+        self.updated += report.count(UPDATED)
+        self.unchanged += report.count(UNCHANGED)
+        self.merged += report.merged
+        self.duplicates += report.duplicates
+        done = self.created + self.updated + self.unchanged
+        progress(_("writing"), done, self.fetched)
 
     def report(self) -> dict:
         return {
@@ -330,8 +341,7 @@ def _execute(run: HarvestRun, progress: Progress) -> HarvestRun:
                 writer = RecordWriter(
                     origin=source.name, source=source, seen_at=run.started_at
                 )
-                for records in _staged_pages(staging):
-                    tally.write(writer, records, progress)
+                tally.write(writer, _batches(_staged_pages(staging)), progress)
                 withdrawn = provenances_withdraw(
                     origin=source.name,
                     seen_at=run.started_at,
@@ -348,6 +358,11 @@ def _execute(run: HarvestRun, progress: Progress) -> HarvestRun:
                 % {"error": exc},
             )
     return _finish(run, tally)
+
+
+def _batches(pages: Iterable[list[RecordData]]) -> Iterator[RecordData]:
+    for records in pages:
+        yield from records
 
 
 def _staged_pages(staging) -> Iterator[list[RecordData]]:

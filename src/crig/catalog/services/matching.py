@@ -15,8 +15,10 @@ the datasets whose titles share a word with it:
 
 ``score = 0.5 × title + 0.2 × producer + 0.3 × footprint``. At or above
 ``MERGE_SCORE`` (0.85) with ``title ≥ 0.9`` and ``footprint ≥ 0.8`` the record is
-merged into the dataset (a new provenance); from ``CANDIDATE_SCORE`` (0.65) it
-becomes a separate dataset and a ``DuplicateCandidate`` for the secretariat. Never
+merged into the dataset (a new provenance); from ``CANDIDATE_SCORE`` (0.65) with
+``title ≥ 0.6`` it becomes a separate dataset and a ``DuplicateCandidate`` for the
+secretariat (without the title floor, every dataset of a producer over the same
+département would pair with every other). Never
 merged, at most a candidate: titles with different numbers (vintages "2019" /
 "2022", "20 cm" / "50 cm"), datasets of different years, and two records of the
 same platform (a platform that lists two records means two datasets).
@@ -28,6 +30,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import cached_property
 
 from crig.territory.names import search_words
 
@@ -35,10 +38,11 @@ MERGE_SCORE = 0.85
 MERGE_MIN_TITLE = 0.9
 MERGE_MIN_FOOTPRINT = 0.8
 CANDIDATE_SCORE = 0.65
+CANDIDATE_MIN_TITLE = 0.6
 # Words met in more datasets than this are not used to find candidates (unless a
 # title has nothing rarer): "orthophotographie" would bring the whole series.
-FREQUENT_WORD = 500
-MAX_CANDIDATES = 100
+FREQUENT_WORD = 200
+MAX_CANDIDATES = 25
 
 STOP_WORDS = frozenset(
     "a au aux d de des du en et l la le les of on the and sur pour par un une".split()
@@ -59,16 +63,29 @@ def producer_key(name: str) -> str:
 
 
 def title_similarity(a: str, b: str) -> float:
-    key_a, key_b = title_key(a), title_key(b)
+    return key_similarity(title_key(a), title_key(b))
+
+
+def key_similarity(key_a: str, key_b: str, floor: float = 0.0) -> float:
+    """``difflib`` ratio of two title keys; 0 as soon as its cheap upper bounds
+    show it is below ``floor``."""
     if not key_a or not key_b:
         return 0.0
     if key_a == key_b:
         return 1.0
-    return SequenceMatcher(None, key_a, key_b, autojunk=False).ratio()
+    if floor > 1.0:
+        return 0.0
+    matcher = SequenceMatcher(None, key_a, key_b, autojunk=False)
+    if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
+        return 0.0
+    return matcher.ratio()
 
 
 def producer_similarity(a: str, b: str) -> float:
-    key_a, key_b = producer_key(a), producer_key(b)
+    return producer_key_similarity(producer_key(a), producer_key(b))
+
+
+def producer_key_similarity(key_a: str, key_b: str) -> float:
     if not key_a or not key_b:
         return 0.5
     if key_a == key_b:
@@ -104,6 +121,18 @@ class Candidate:
     bbox: Box | None
     year: int | None
 
+    @cached_property
+    def key(self) -> str:
+        return title_key(self.title)
+
+    @cached_property
+    def producer(self) -> str:
+        return producer_key(self.producer_name)
+
+    @cached_property
+    def numbers(self) -> list[str]:
+        return sorted(_NUMBER.findall(self.title or ""))
+
 
 @dataclass(frozen=True)
 class Similarity:
@@ -123,16 +152,21 @@ class Similarity:
 
 
 def similarity(
-    record, candidate: Candidate, *, same_origin: bool = False
+    record, candidate: Candidate, *, same_origin: bool = False, floor: float = 0.0
 ) -> Similarity:
     """The score of ``record`` (anything with title, producer_name, bbox, year)
-    against a known dataset, and whether it is high enough to merge."""
-    title = title_similarity(record.title, candidate.title)
-    numbers_differ = sorted(_NUMBER.findall(record.title or "")) != sorted(
-        _NUMBER.findall(candidate.title or "")
-    )
-    producer = producer_similarity(record.producer_name, candidate.producer_name)
+    against a known dataset, and whether it is high enough to merge. A title
+    similarity below ``floor`` may be returned as 0 (it is not computed)."""
+    record_producer = getattr(record, "producer", None)
+    if record_producer is None:
+        record_producer = producer_key(record.producer_name)
+    producer = producer_key_similarity(record_producer, candidate.producer)
     footprint = bbox_iou(record.bbox, candidate.bbox)
+    if 0.5 + 0.2 * producer + 0.3 * footprint < CANDIDATE_SCORE:
+        floor = 2.0  # even equal titles would not reach a candidate: skip difflib
+    record_key = getattr(record, "key", None) or title_key(record.title)
+    title = key_similarity(record_key, candidate.key, floor)
+    numbers_differ = sorted(_NUMBER.findall(record.title or "")) != candidate.numbers
     score = 0.5 * title + 0.2 * producer + 0.3 * footprint
     mergeable = (
         score >= MERGE_SCORE
@@ -156,18 +190,19 @@ class MatchIndex:
 
     def add(self, candidate: Candidate) -> None:
         self.candidates[candidate.dataset_id] = candidate
-        for word in set(title_words(candidate.title)):
+        for word in candidate.key.split():
             self.by_word[word].add(candidate.dataset_id)
 
     def remove(self, dataset_id: int) -> None:
         candidate = self.candidates.pop(dataset_id, None)
         if candidate is not None:
-            for word in set(title_words(candidate.title)):
+            for word in candidate.key.split():
                 self.by_word[word].discard(dataset_id)
 
     def best(self, record, *, same_origin_ids: set[int]) -> Similarity | None:
         """The most similar dataset at or above ``CANDIDATE_SCORE``, if any."""
-        words = set(title_words(record.title))
+        key = getattr(record, "key", None) or title_key(record.title)
+        words = set(key.split())
         lists = sorted((self.by_word[w] for w in words if self.by_word.get(w)), key=len)
         if not lists:
             return None
@@ -179,9 +214,12 @@ class MatchIndex:
                 record,
                 self.candidates[dataset_id],
                 same_origin=dataset_id in same_origin_ids,
+                floor=CANDIDATE_MIN_TITLE,
             )
-            if found.score >= CANDIDATE_SCORE and (
-                best is None or found.score > best.score
+            if (
+                found.score >= CANDIDATE_SCORE
+                and found.title >= CANDIDATE_MIN_TITLE
+                and (best is None or found.score > best.score)
             ):
                 best = found
         return best

@@ -196,6 +196,9 @@ class RecordWriter:
         self._index: matching.MatchIndex | None = None
         self._origin_dataset_ids: set[int] | None = None
 
+    def origin_of(self, record: RecordData) -> str:
+        return record.origin or self.origin
+
     # The similarity index is built only when a record matches no identifier, so a
     # re-harvest of known records never loads it.
     def index(self) -> matching.MatchIndex:
@@ -248,22 +251,29 @@ class RecordWriter:
         report = UpsertReport(
             outcomes=[""] * len(records), dataset_ids=[0] * len(records)
         )
-        remote_ids = [r.remote_identifier for r in records]
-        known: dict[str, Provenance] = {}
-        for chunk in _chunks(remote_ids):
+        wanted = {(self.origin_of(r), r.remote_identifier) for r in records}
+        known: dict[tuple[str, str], Provenance] = {}
+        for chunk in _chunks(sorted(wanted), _CHUNK // 2):
             for provenance in Provenance.objects.filter(
-                origin=self.origin, remote_identifier__in=chunk
+                origin__in={origin for origin, _r in chunk},
+                remote_identifier__in={remote for _o, remote in chunk},
             ).only(
-                "pk", "dataset_id", "remote_identifier", "content_hash", "withdrawn_at"
+                "pk",
+                "dataset_id",
+                "origin",
+                "remote_identifier",
+                "content_hash",
+                "withdrawn_at",
             ):
-                known[provenance.remote_identifier] = provenance
-
+                key = (provenance.origin, provenance.remote_identifier)
+                if key in wanted:
+                    known[key] = provenance
         unchanged_provenances, unchanged_datasets = [], set()
         changed: dict[int, RecordData] = {}  # dataset id → record to apply
         changed_provenances: list[tuple[Provenance, RecordData]] = []
         new_records: list[tuple[int, RecordData]] = []
         for position, record in enumerate(records):
-            provenance = known.get(record.remote_identifier)
+            provenance = known.get((self.origin_of(record), record.remote_identifier))
             if provenance is None:
                 new_records.append((position, record))
                 continue
@@ -315,7 +325,7 @@ class RecordWriter:
                 Provenance(
                     dataset_id=report.dataset_ids[position],
                     source=self.source,
-                    origin=self.origin,
+                    origin=self.origin_of(record),
                     remote_identifier=record.remote_identifier,
                     document_format=record.document_format,
                     document=record.document,
@@ -372,9 +382,13 @@ class RecordWriter:
                 to_create.append((position, record, None))
                 continue
             if dataset_id is None:
-                found = self.index().best(
-                    _Probe(record), same_origin_ids=self._origin_dataset_ids
+                index = self.index()
+                same_origin = (
+                    self._origin_dataset_ids
+                    if self.origin_of(record) == self.origin
+                    else set()
                 )
+                found = index.best(_Probe(record), same_origin_ids=same_origin)
                 if found is not None and found.mergeable:
                     dataset_id = found.dataset_id
                     report.merged += 1
@@ -391,7 +405,9 @@ class RecordWriter:
         for _position, record, _found in to_create:
             identifier = record.identifier
             if identifier in used:  # keep Dataset.identifier unique
-                identifier = f"{self.origin[:120]}:{record.remote_identifier}"[:255]
+                identifier = (
+                    f"{self.origin_of(record)[-120:]}:{record.remote_identifier}"[:255]
+                )
             used.add(identifier)
             datasets.append(
                 Dataset(
@@ -518,6 +534,8 @@ class _Probe:
         self.producer_name = record.producer_name
         self.bbox = record.bbox
         self.year = record.year
+        self.key = matching.title_key(record.title)
+        self.producer = matching.producer_key(record.producer_name)
 
 
 def records_upsert(
