@@ -52,6 +52,37 @@ class CoverageReport:
     compute_seconds: float = 0.0
     write_seconds: float = 0.0
 
+    def lines(self) -> list[str]:
+        """The report for a person (the ``crig catalog coverage`` command)."""
+        lines = [
+            _(
+                "%(datasets)d dataset(s): %(written)d commune coverage row(s) "
+                "written, %(removed)d replaced."
+            )
+            % {
+                "datasets": self.datasets,
+                "written": self.rows_written,
+                "removed": self.rows_removed,
+            },
+            _("Read %(read).1f s, computed %(compute).1f s, wrote %(write).1f s.")
+            % {
+                "read": self.read_seconds,
+                "compute": self.compute_seconds,
+                "write": self.write_seconds,
+            },
+        ]
+        if self.without_footprint:
+            lines.append(
+                _("Without footprint: %(ids)s.")
+                % {"ids": ", ".join(map(str, self.without_footprint))}
+            )
+        if self.unreadable_footprint:
+            lines.append(
+                _("Unreadable footprint (no coverage): %(ids)s.")
+                % {"ids": ", ".join(map(str, self.unreadable_footprint))}
+            )
+        return lines
+
 
 def coverage_schedule(dataset_ids: Iterable[int]) -> None:
     """Recompute the coverage of these datasets in the background, once the

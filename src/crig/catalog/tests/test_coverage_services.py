@@ -228,3 +228,18 @@ def test_the_task_computes_the_coverage(toulouse):
     coverage_compute_task.call([dataset.pk])
 
     assert _fractions(dataset)["31555"] == pytest.approx(1.0)
+
+
+def test_report_lines_for_the_command(toulouse):
+    dataset = _around_toulouse()
+    without = DatasetFactory(footprint="")
+
+    report = coverage_compute(dataset_ids=[dataset.pk, without.pk])
+
+    lines = report.lines()
+    assert lines[0] == (
+        f"2 dataset(s): {report.rows_written} commune coverage row(s) written, "
+        "0 replaced."
+    )
+    assert lines[1].startswith("Read ")
+    assert lines[2] == f"Without footprint: {without.pk}."
