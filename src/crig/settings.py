@@ -217,6 +217,10 @@ MAP_TILES_ATTRIBUTION = env_str(
 CRIG_REGION_CODE = env_str("CRIG_REGION_CODE", "76")
 CRIG_NAME = env_str("CRIG_NAME", "CRIG Occitanie")
 
+# Catalogue: a dataset "covers" a commune for the per-référentiel views when it
+# covers at least this share of the commune's area.
+CATALOG_COVERAGE_MIN_SHARE = float(env_str("CRIG_COVERAGE_MIN_SHARE", "0.95"))
+
 # Security. Production defaults are strict; each can be relaxed behind a proxy.
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https")

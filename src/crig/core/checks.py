@@ -30,3 +30,16 @@ def check_region_code(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@checks.register(checks.Tags.compatibility)
+def check_coverage_share(app_configs, **kwargs):
+    share = settings.CATALOG_COVERAGE_MIN_SHARE
+    if not 0 < share <= 1:
+        return [
+            checks.Error(
+                f"CRIG_COVERAGE_MIN_SHARE must be in ]0, 1], not {share}.",
+                id="core.E003",
+            )
+        ]
+    return []

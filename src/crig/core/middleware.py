@@ -28,8 +28,12 @@ class FrenchFirstLocaleMiddleware:
         return response
 
 
+TOKEN_PATHS = ("/api/", "/csw", "/ogcapi/", "/catalog.")
+
+
 class ApiTokenMiddleware:
-    """Authenticate API requests that carry ``Authorization: Bearer <token>``.
+    """Authenticate machine requests that carry ``Authorization: Bearer <token>``:
+    the REST API and the standards endpoints GIS tools call (CSW, OGC API, DCAT).
 
     A wrong or revoked token is refused with 401 rather than served as anonymous, so
     a script never silently sees less than it should.
@@ -40,7 +44,7 @@ class ApiTokenMiddleware:
 
     def __call__(self, request):
         header = request.headers.get("Authorization", "")
-        if request.path.startswith("/api/") and header[:7].lower() == "bearer ":
+        if request.path.startswith(TOKEN_PATHS) and header[:7].lower() == "bearer ":
             from crig.members.services import api_token_authenticate
 
             user = api_token_authenticate(raw_token=header[7:].strip())

@@ -28,8 +28,6 @@ from crig.catalog.selectors.visibility import datasets_published_to
 from crig.core.errors import InvalidInput, NotFound
 from crig.territory.models import EPCI, Commune, Departement
 
-DEFAULT_MIN_SHARE = 0.95
-
 _DATASET_FIELDS = (
     "pk",
     "title",
@@ -49,7 +47,7 @@ class Status:
 
 
 def min_share_setting() -> float:
-    return float(getattr(settings, "CATALOG_COVERAGE_MIN_SHARE", DEFAULT_MIN_SHARE))
+    return float(settings.CATALOG_COVERAGE_MIN_SHARE)
 
 
 def checked_min_share(min_share: float | None) -> float:

@@ -1,9 +1,14 @@
-from crig.core.checks import check_map_tiles_url, check_region_code
+from crig.core.checks import (
+    check_coverage_share,
+    check_map_tiles_url,
+    check_region_code,
+)
 
 
 def test_default_configuration_passes_the_checks():
     assert check_map_tiles_url(None) == []
     assert check_region_code(None) == []
+    assert check_coverage_share(None) == []
 
 
 def test_tile_url_without_placeholders_is_an_error(settings):
@@ -19,3 +24,9 @@ def test_region_code_must_be_two_digits(settings):
     settings.CRIG_REGION_CODE = "Occitanie"
 
     assert [error.id for error in check_region_code(None)] == ["core.E002"]
+
+
+def test_coverage_share_must_be_a_fraction(settings):
+    settings.CATALOG_COVERAGE_MIN_SHARE = 95
+
+    assert [error.id for error in check_coverage_share(None)] == ["core.E003"]

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from crig.catalog import demo as catalog_demo
 from crig.core import demo as core_demo
 from crig.core.errors import CrigError
 from crig.members import demo as members_demo
@@ -12,7 +13,8 @@ from crig.territory.services import territory_load
 class Command(BaseCommand):
     help = (
         "Load the CRIG Occitanie demo: territory, home page texts, signatories, "
-        "member organisations and one account per role. Safe to run twice."
+        "member organisations, one account per role and the reference-data "
+        "catalogue. Safe to run twice."
     )
 
     def add_arguments(self, parser):
@@ -36,6 +38,7 @@ class Command(BaseCommand):
                 self.stdout.write("Loading the demo:")
                 core_demo.load_demo(stdout=self.stdout)
                 accounts = members_demo.load_demo(stdout=self.stdout)
+                catalog_demo.load_demo(stdout=self.stdout)
         except CrigError as error:
             raise CommandError(str(error.message)) from error
         self.stdout.write(self.style.SUCCESS("CRIG Occitanie demo loaded."))
