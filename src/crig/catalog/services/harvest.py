@@ -14,9 +14,12 @@ Runs are idempotent: run twice, the second reports everything unchanged.
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 import pickle  # noqa: S403 (our own temporary file, written and read by this run)
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -48,6 +51,13 @@ logger = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int | None], None]
 BATCH_SIZE = 500
+#: Files are read (parsed) by this many processes when an import has at least
+#: ``PARALLEL_MIN_FILES`` files; ``FILES_PER_TASK`` files per task. Reading is CPU
+#: work on local files that touches no database: forked children do it while this
+#: process only copies their staged records. Smaller imports are read here.
+READ_PROCESSES = min(2, os.cpu_count() or 1)
+PARALLEL_MIN_FILES = 200
+FILES_PER_TASK = 100
 MAX_REPORTED_FAILURES = 1000
 SCHEDULE_INTERVALS = {
     HarvestSource.Schedule.DAILY: timedelta(days=1),
@@ -191,18 +201,15 @@ def catalog_import_files(
     )
     tally = _Tally()
     with tempfile.TemporaryFile(prefix="crig-import-") as staging:
-        for done, path in enumerate(paths, start=1):
-            try:
-                page = document_from_file(path)
-            except (DocumentError, OSError) as exc:
-                tally.fail(str(path), getattr(exc, "message", None) or str(exc))
-                progress(_("reading"), done, len(paths))
-                continue
-            tally.take_page_notes(page)
-            origin = f"file:{path.resolve()}"
-            for record in page.records:
-                record.origin = origin
-            pickle.dump(page.records, staging, protocol=pickle.HIGHEST_PROTOCOL)
+        done = 0
+        for notes, staged in _read_files_all(paths):
+            for path, error, page, count in notes:
+                if error:
+                    tally.fail(path, error)
+                else:
+                    tally.take_page_notes(page, count)
+            staging.write(staged)
+            done += len(notes)
             progress(_("reading"), done, len(paths))
         staging.seek(0)
         try:
@@ -216,6 +223,57 @@ def catalog_import_files(
                 run, tally, error=_("Writing failed: %(error)s") % {"error": exc}
             )
     return _finish(run, tally)
+
+
+def _read_files(paths: list[Path]) -> tuple[list, bytes]:
+    """Read files: a note per file (path, error, the page without its records, how
+    many records it had) and their records pickled as one list, ready for the
+    staging file."""
+    notes, records = [], []
+    for path in paths:
+        try:
+            page = document_from_file(path)
+        except (DocumentError, OSError) as exc:
+            error = getattr(exc, "message", None) or str(exc)
+            notes.append((str(path), str(error), None, 0))
+            continue
+        origin = f"file:{path.resolve()}"
+        for record in page.records:
+            record.origin = origin
+        records += page.records
+        notes.append((str(path), "", page, len(page.records)))
+    staged = pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL) if records else b""
+    for _path, _error, page, _count in notes:
+        if page is not None:  # the notes travel without the records
+            page.records = []
+    return notes, staged
+
+
+def _read_files_all(paths: list[Path]) -> Iterator[tuple[list, bytes]]:
+    """``_read_files`` over ``paths`` in order, by tasks of ``FILES_PER_TASK``
+    files, in ``READ_PROCESSES`` forked processes for a large import."""
+    tasks = [
+        paths[i : i + FILES_PER_TASK] for i in range(0, len(paths), FILES_PER_TASK)
+    ]
+    parallel = (
+        READ_PROCESSES > 1
+        and len(paths) >= PARALLEL_MIN_FILES
+        and "fork" in multiprocessing.get_all_start_methods()
+    )
+    if not parallel:
+        yield from map(_read_files, tasks)
+        return
+    with ProcessPoolExecutor(
+        max_workers=READ_PROCESSES, mp_context=multiprocessing.get_context("fork")
+    ) as pool:
+        # A few tasks ahead only, so finished tasks do not pile up in memory.
+        pending = []
+        for task in tasks:
+            pending.append(pool.submit(_read_files, task))
+            if len(pending) > 2 * READ_PROCESSES:
+                yield pending.pop(0).result()
+        for future in pending:
+            yield future.result()
 
 
 # -- Execution ----
@@ -244,9 +302,10 @@ class _Tally:
         if len(self.failures) < MAX_REPORTED_FAILURES:
             self.failures.append({"id": identifier, "reason": str(reason)})
 
-    def take_page_notes(self, page: SourcePage) -> None:
+    def take_page_notes(self, page: SourcePage, count: int | None = None) -> None:
+        """Count a page read (``count``: its records, when they were taken away)."""
         self.pages += 1
-        self.fetched += len(page.records)
+        self.fetched += len(page.records) if count is None else count
         for identifier, reason in page.failures:
             self.fail(identifier, reason)
         for warning in page.warnings:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import shapely
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -176,6 +176,61 @@ def _related_rows(dataset_id: int, record: RecordData):
     return keywords, distributions
 
 
+KEYWORD_COLUMNS = ("dataset_id", "kind", "code", "label", "thesaurus")
+DISTRIBUTION_COLUMNS = (
+    "dataset_id",
+    "kind",
+    "url",
+    "name",
+    "title",
+    "media_type",
+    "protocol",
+    "position",
+)
+PROVENANCE_COLUMNS = (
+    "dataset_id",
+    "source_id",
+    "origin",
+    "remote_identifier",
+    "document_format",
+    "document",
+    "content_hash",
+    "first_seen_at",
+    "last_seen_at",
+)
+
+
+def _related_values(dataset_id: int, record: RecordData):
+    """The keyword and link rows of a record, as ``_insert`` takes them."""
+    keywords = [
+        (dataset_id, k.kind, k.code, k.label, k.thesaurus) for k in record.keywords
+    ]
+    distributions = [
+        (dataset_id, d.kind, d.url, d.name, d.title, d.media_type, d.protocol, i)
+        for i, d in enumerate(record.distributions)
+    ]
+    return keywords, distributions
+
+
+def _insert(model, columns: Sequence[str], rows: list[tuple]) -> None:
+    """INSERT rows whose values are already in database form (text, numbers,
+    adapted datetimes), ``_CHUNK`` rows per ``executemany``. For the rows whose ids
+    nobody needs (keywords, links, provenances): the ORM's ``bulk_create`` builds a
+    model instance and prepares every value through its field, which cost more than
+    the database's own work."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (names from _meta)
+        quote(model._meta.db_table),
+        ", ".join(quote(column) for column in columns),
+        ", ".join(["%s"] * len(columns)),
+    )
+    with connection.cursor() as cursor:
+        for chunk in _chunks(rows):
+            cursor.executemany(sql, chunk)
+
+
 def _chunks(items: Sequence, size: int = _CHUNK):
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -320,21 +375,23 @@ class RecordWriter:
             ],
             batch_size=_CHUNK,
         )
+        seen_at = connection.ops.adapt_datetimefield_value(self.seen_at)
+        source_id = self.source.pk if self.source is not None else None
         for position, record in new_records:
             provenances.append(
-                Provenance(
-                    dataset_id=report.dataset_ids[position],
-                    source=self.source,
-                    origin=self.origin_of(record),
-                    remote_identifier=record.remote_identifier,
-                    document_format=record.document_format,
-                    document=record.document,
-                    content_hash=record.content_hash,
-                    first_seen_at=self.seen_at,
-                    last_seen_at=self.seen_at,
+                (
+                    report.dataset_ids[position],
+                    source_id,
+                    self.origin_of(record),
+                    record.remote_identifier,
+                    record.document_format,
+                    record.document,
+                    record.content_hash,
+                    seen_at,
+                    seen_at,
                 )
             )
-        Provenance.objects.bulk_create(provenances, batch_size=_CHUNK)
+        _insert(Provenance, PROVENANCE_COLUMNS, provenances)
         reactivated = {dataset_id for dataset_id, _r in attach} | set(changed)
         for chunk in _chunks(sorted(reactivated)):
             Dataset.objects.filter(pk__in=chunk).update(
@@ -422,14 +479,14 @@ class RecordWriter:
         for dataset, (position, record, found) in zip(datasets, to_create, strict=True):
             report.dataset_ids[position] = dataset.pk
             report.outcomes[position] = CREATED
-            more_keywords, more_distributions = _related_rows(dataset.pk, record)
+            more_keywords, more_distributions = _related_values(dataset.pk, record)
             keywords += more_keywords
             distributions += more_distributions
             if found is not None:
                 candidates.append((dataset.pk, found))
             self._index_add(dataset)
-        Keyword.objects.bulk_create(keywords, batch_size=_CHUNK)
-        Distribution.objects.bulk_create(distributions, batch_size=_CHUNK)
+        _insert(Keyword, KEYWORD_COLUMNS, keywords)
+        _insert(Distribution, DISTRIBUTION_COLUMNS, distributions)
         return attach, datasets, candidates
 
     def _apply_changes(
@@ -451,7 +508,7 @@ class RecordWriter:
             for name, value in values.items():
                 setattr(dataset, name, value)
             dataset.producer_id = self.producers.find(record.producer_name)
-            more_keywords, more_distributions = _related_rows(dataset.pk, record)
+            more_keywords, more_distributions = _related_values(dataset.pk, record)
             keywords += more_keywords
             distributions += more_distributions
         Dataset.objects.bulk_update(
@@ -460,8 +517,8 @@ class RecordWriter:
         for chunk in _chunks(sorted(changed)):
             Keyword.objects.filter(dataset_id__in=chunk).delete()
             Distribution.objects.filter(dataset_id__in=chunk).delete()
-        Keyword.objects.bulk_create(keywords, batch_size=_CHUNK)
-        Distribution.objects.bulk_create(distributions, batch_size=_CHUNK)
+        _insert(Keyword, KEYWORD_COLUMNS, keywords)
+        _insert(Distribution, DISTRIBUTION_COLUMNS, distributions)
 
     def _enrich(self, attach: list[tuple[int, RecordData]]):
         """A second platform's record fills what the dataset lacks (empty fields,

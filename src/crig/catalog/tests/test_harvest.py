@@ -11,7 +11,9 @@ import pytest
 from django.utils import timezone
 
 from crig.catalog.models import Dataset, HarvestRun, HarvestSource, Provenance
+from crig.catalog.services import harvest
 from crig.catalog.services.harvest import (
+    catalog_import_files,
     harvest_due,
     harvest_run_execute,
     harvest_source,
@@ -304,3 +306,42 @@ def test_source_create_refuses_bad_input_and_non_secretariat(member_user):
             name="three", kind="csw", url="https://a.example.org/csw", by=member_user
         )
     assert HarvestSource.objects.count() == 1
+
+
+def _import_outcome(paths):
+    run = catalog_import_files(paths=paths)
+    outcome = (
+        run.status,
+        run.created_count,
+        run.failed_count,
+        run.report,
+        sorted(Provenance.objects.values_list("origin", "remote_identifier")),
+    )
+    Dataset.objects.all().delete()
+    return outcome
+
+
+@pytest.mark.django_db
+def test_import_read_by_forked_processes_gives_what_one_process_gives(monkeypatch):
+    # Every bundled sample: ISO, 19115-3, CSW pages, DCAT, and the broken ones.
+    paths = sorted(p for p in SAMPLES.rglob("*") if p.suffix != ".md" and p.is_file())
+    serial = _import_outcome(paths)
+    monkeypatch.setattr(harvest, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(harvest, "FILES_PER_TASK", 3)
+    monkeypatch.setattr(harvest, "READ_PROCESSES", 2)
+    spawned = []
+    real_pool = harvest.ProcessPoolExecutor
+
+    def pool(*args, **kwargs):
+        spawned.append(kwargs["max_workers"])
+        return real_pool(*args, **kwargs)
+
+    monkeypatch.setattr(harvest, "ProcessPoolExecutor", pool)
+
+    parallel = _import_outcome(paths)
+
+    assert spawned == [2]
+    assert parallel == serial
+    assert serial[0] == HarvestRun.Status.PARTIAL
+    assert serial[1] > 50
+    assert serial[2] > 0
