@@ -258,7 +258,18 @@ class Dataset(TimeStampedModel):
                 fields=["min_lon", "max_lon", "min_lat", "max_lat"],
                 name="dataset_bbox_idx",
             ),
-            models.Index(fields=["status", "visibility"], name="dataset_status_idx"),
+            # Also covers the facet columns: their counts read the index only.
+            models.Index(
+                fields=[
+                    "status",
+                    "visibility",
+                    "referentiel",
+                    "producer_name",
+                    "licence",
+                    "year",
+                ],
+                name="dataset_status_facets_idx",
+            ),
         ]
 
     def __str__(self):
@@ -266,6 +277,28 @@ class Dataset(TimeStampedModel):
 
     def get_absolute_url(self):
         return reverse("catalog:dataset_detail", args=[self.pk])
+
+
+class DatasetFootprint(models.Model):
+    """A polygon footprint as WKB, for the exact bbox test of the search: a narrow
+    row read without the record's long texts, parsed without JSON. Kept by
+    ``search.index.dataset_index`` for the records whose footprint is not their
+    bbox (rectangles need no exact test)."""
+
+    dataset = models.OneToOneField(
+        Dataset,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="footprint_shape",
+    )
+    wkb = models.BinaryField(_("footprint (WKB, WGS84)"))
+
+    class Meta:
+        verbose_name = _("dataset footprint")
+        verbose_name_plural = _("dataset footprints")
+
+    def __str__(self):
+        return str(self.dataset_id)
 
 
 class Keyword(models.Model):
@@ -289,7 +322,12 @@ class Keyword(models.Model):
     class Meta:
         verbose_name = _("keyword")
         verbose_name_plural = _("keywords")
-        indexes = [models.Index(fields=["kind", "code"], name="keyword_kind_code_idx")]
+        indexes = [
+            # With the dataset: theme filters and facet counts read the index only.
+            models.Index(
+                fields=["kind", "code", "dataset"], name="keyword_kind_code_ds_idx"
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["dataset", "kind", "code"], name="keyword_unique"
@@ -376,6 +414,10 @@ class Provenance(models.Model):
         verbose_name = _("provenance")
         verbose_name_plural = _("provenances")
         ordering = ["origin"]
+        indexes = [
+            # Source filter and facet counts read the index only.
+            models.Index(fields=["origin", "dataset"], name="provenance_origin_ds_idx")
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["origin", "remote_identifier"], name="provenance_unique"
@@ -459,7 +501,12 @@ class CommuneCoverage(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["commune", "fraction"], name="coverage_commune_idx")
+            # With the dataset: the territorial filters of the search read the
+            # index only (no row lookups among millions).
+            models.Index(
+                fields=["commune", "fraction", "dataset"],
+                name="coverage_commune_ds_idx",
+            )
         ]
 
     def __str__(self):

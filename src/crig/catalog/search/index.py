@@ -8,10 +8,11 @@ keywords and its producer, and refreshes the backend's index (see ``backends``).
 from collections import defaultdict
 from collections.abc import Iterable
 
+import shapely
 from django.db import connection, transaction
 
-from crig.catalog.models import Dataset, Keyword
-from crig.catalog.search import analysis, backends
+from crig.catalog.models import Dataset, DatasetFootprint, Keyword
+from crig.catalog.search import analysis, backends, spatial
 
 BATCH_SIZE = 2000
 
@@ -50,15 +51,16 @@ def dataset_index_all() -> int:
 
 
 def _index_batch(ids: list[int]) -> None:
+    """One batch: a few queries to read, ``executemany`` to write."""
     keywords = defaultdict(list)
     for dataset_id, label, code in Keyword.objects.filter(
         dataset_id__in=ids
     ).values_list("dataset_id", "label", "code"):
         keywords[dataset_id].append(label if label else code)
-    datasets = list(
+    rows = list(
         Dataset.objects.filter(pk__in=ids)
-        .select_related("producer")
-        .only(
+        .order_by()
+        .values_list(
             "pk",
             "title",
             "abstract",
@@ -66,18 +68,59 @@ def _index_batch(ids: list[int]) -> None:
             "referentiel",
             "producer__name",
             "producer__acronym",
+            "footprint_is_bbox",
+            "footprint",
         )
     )
-    for dataset in datasets:
-        dataset.search_text, dataset.search_title = dataset_document(
-            dataset, keywords[dataset.pk]
+    documents = []
+    polygons = []
+    for (
+        pk,
+        title,
+        abstract,
+        producer_name,
+        referentiel,
+        organisation,
+        acronym,
+        is_bbox,
+        footprint,
+    ) in rows:
+        search_text, search_title = analysis.record_terms(
+            title=title,
+            abstract=abstract,
+            producer=producer_name,
+            organisation=f"{organisation} {acronym}" if organisation else "",
+            referentiel=referentiel,
+            keywords=keywords[pk],
         )
-    with transaction.atomic():
-        Dataset.objects.bulk_update(
-            datasets, ["search_text", "search_title"], batch_size=500
+        documents.append((pk, search_text, search_title))
+        if footprint and not is_bbox:
+            polygons.append((pk, footprint))
+    shapes = [spatial.footprint_shape(text) for _pk, text in polygons]
+    blobs = shapely.to_wkb(shapes) if shapes else []
+    table = connection.ops.quote_name(Dataset._meta.db_table)
+    shape_table = connection.ops.quote_name(DatasetFootprint._meta.db_table)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET search_text = %s, search_title = %s "  # noqa: S608
+            "WHERE id = %s",
+            [(text, title, pk) for pk, text, title in documents],
+        )
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            placeholders = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"DELETE FROM {shape_table} WHERE dataset_id IN ({placeholders})",  # noqa: S608
+                chunk,
+            )
+        cursor.executemany(
+            f"INSERT INTO {shape_table} (dataset_id, wkb) VALUES (%s, %s)",  # noqa: S608
+            [
+                (pk, blob)
+                for (pk, _text), blob in zip(polygons, blobs, strict=True)
+                if blob is not None
+            ],
         )
         backends.write_index(
-            connection,
-            [(dataset.pk, dataset.search_text) for dataset in datasets],
-            ids,
+            connection, [(pk, text) for pk, text, _title in documents], ids
         )

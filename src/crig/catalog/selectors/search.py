@@ -34,12 +34,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-import shapely
 from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from crig.catalog.models import Dataset, HarvestSource, Keyword, Provenance, Referentiel
-from crig.catalog.search import analysis, fulltext_filter
+from crig.catalog.models import (
+    CommuneCoverage,
+    Dataset,
+    HarvestSource,
+    Keyword,
+    Provenance,
+    Referentiel,
+)
+from crig.catalog.search import analysis, fulltext_filter, spatial
 from crig.catalog.selectors.visibility import datasets_published_to
 from crig.core.errors import InvalidInput
 
@@ -154,10 +160,10 @@ def _year(value, field: str) -> int | None:
     return year
 
 
-def _commune_codes(
-    *, communes: list[str], epcis: list[str], departements: list[str]
-) -> list[list[str]]:
-    """INSEE codes of each territorial filter given (unknown codes → InvalidInput)."""
+def _commune_codes(*, communes: list[str], epcis: list[str], departements: list[str]):
+    """A subquery of the INSEE codes of each territorial filter given (unknown
+    codes → InvalidInput). Subqueries, not lists: a département has hundreds of
+    communes, and a long ``IN`` list leads SQLite to a poor plan."""
     from crig.territory.models import EPCI, Commune, Departement
 
     groups = []
@@ -170,13 +176,7 @@ def _commune_codes(
     if epcis:
         found = set(EPCI.objects.filter(siren__in=epcis).values_list("pk", flat=True))
         _check_known(epcis, found, "epci", _("Unknown EPCI: %(codes)s."))
-        groups.append(
-            sorted(
-                Commune.objects.filter(epci_id__in=found).values_list(
-                    "insee", flat=True
-                )
-            )
-        )
+        groups.append(Commune.objects.filter(epci_id__in=sorted(found)).values("insee"))
     if departements:
         found = set(
             Departement.objects.filter(code__in=departements).values_list(
@@ -187,11 +187,7 @@ def _commune_codes(
             departements, found, "departement", _("Unknown département: %(codes)s.")
         )
         groups.append(
-            sorted(
-                Commune.objects.filter(departement_id__in=found).values_list(
-                    "insee", flat=True
-                )
-            )
+            Commune.objects.filter(departement_id__in=sorted(found)).values("insee")
         )
     return groups
 
@@ -227,48 +223,18 @@ def _theme_condition(theme: str) -> Q:
 
 
 def bbox_filter(queryset: QuerySet[Dataset], bbox: BBox) -> QuerySet[Dataset]:
-    """Records whose footprint intersects the box (exactly, see the module doc)."""
-    candidates = queryset.filter(
-        min_lon__lte=bbox.east,
-        max_lon__gte=bbox.west,
-        min_lat__lte=bbox.north,
-        max_lat__gte=bbox.south,
-    )
-    # A footprint that is its bbox intersects the box when the bboxes do; one whose
-    # bbox lies inside the box intersects it too. Only the others need shapely.
-    uncertain = (
-        candidates.filter(footprint_is_bbox=False)
-        .exclude(footprint="")
-        .exclude(
-            min_lon__gte=bbox.west,
-            max_lon__lte=bbox.east,
-            min_lat__gte=bbox.south,
-            max_lat__lte=bbox.north,
-        )
-        .order_by()
-        .values_list("pk", "footprint")
-    )
-    rows = list(uncertain)
-    if not rows:
-        return candidates
-    shapes = shapely.from_geojson([text for _pk, text in rows], on_invalid="ignore")
-    box = shapely.box(bbox.west, bbox.south, bbox.east, bbox.north)
-    hits = shapely.intersects(shapes, box)
-    # An unreadable stored footprint counts as its bbox (kept).
-    rejected = [
-        pk
-        for (pk, _text), shape, hit in zip(rows, shapes, hits, strict=True)
-        if shape is not None and not hit
-    ]
-    return candidates.exclude(pk__in=rejected) if rejected else candidates
+    """Records whose footprint intersects the box (exactly, see ``search.spatial``)."""
+    return spatial.bbox_filter(queryset, *bbox.as_list())
 
 
-def _covering(queryset: QuerySet[Dataset], codes: list[str]) -> QuerySet[Dataset]:
-    from crig.catalog.selectors.coverage import datasets_covering
-
-    return datasets_covering(
-        queryset, communes=codes, min_fraction=COMMUNE_MIN_FRACTION
+def _covering(queryset: QuerySet[Dataset], codes) -> QuerySet[Dataset]:
+    """Records covering at least ``COMMUNE_MIN_FRACTION`` of one of the communes
+    (a list or a subquery of INSEE codes); read from the covering index
+    (commune, fraction, dataset) of the computed coverage."""
+    rows = CommuneCoverage.objects.filter(
+        commune_id__in=codes, fraction__gte=COMMUNE_MIN_FRACTION
     )
+    return queryset.filter(pk__in=rows.values("dataset_id"))
 
 
 # --- Search -------------------------------------------------------------------------

@@ -10,12 +10,12 @@ then shapely only for the polygon footprints that cross the box's edge.
 import re
 from collections.abc import Callable, Sequence
 
-import shapely
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 
 from crig.catalog.models import Dataset, Keyword, Provenance
+from crig.catalog.search import spatial
 from crig.catalog.standards import filters
 from crig.catalog.standards.records import CatalogRecord, RecordKeyword, RecordLink
 
@@ -52,7 +52,7 @@ _TEXT_EQUALITY_CASE_INSENSITIVE = frozenset({"title", "subject", "organisationna
 
 
 def _fulltext_filter(queryset, text):
-    # Helper B's French full-text search, shared with the REST API and the pages.
+    # The French full-text search, shared with the REST API and the pages.
     from crig.catalog.search import fulltext_filter
 
     return fulltext_filter(queryset, text)
@@ -237,30 +237,13 @@ class DatasetRepository:
         raise filters.FilterError(f"Unsupported filter: {type(node).__name__}.")
 
     def bbox_q(self, box: filters.BBox) -> Q:
-        overlaps = Q(
-            min_lon__lte=box.max_lon,
-            max_lon__gte=box.min_lon,
-            min_lat__lte=box.max_lat,
-            max_lat__gte=box.min_lat,
-        )
-        inside = Q(
-            min_lon__gte=box.min_lon,
-            max_lon__lte=box.max_lon,
-            min_lat__gte=box.min_lat,
-            max_lat__lte=box.max_lat,
-        )
-        # A rectangle footprint meets the box when its bbox does; a polygon whose
-        # bbox lies inside the box does too. Only polygons crossing the box's edge
-        # need the exact test.
+        """Exact: the bbox pre-filter minus the polygons that miss the box (the
+        search's shared test, ``search.spatial``)."""
+        corners = (box.min_lon, box.min_lat, box.max_lon, box.max_lat)
         if box not in self._bbox_exclusions:
-            uncertain = (
-                self.visible.filter(overlaps, footprint_is_bbox=False)
-                .exclude(inside)
-                .exclude(footprint="")
-                .values_list("pk", "footprint")
-            )
-            self._bbox_exclusions[box] = footprints_missing(box, uncertain)
+            self._bbox_exclusions[box] = spatial.bbox_misses(self.visible, *corners)
         missing = self._bbox_exclusions[box]
+        overlaps = spatial.overlaps_q(*corners)
         if missing:
             return overlaps & ~Q(pk__in=missing)
         return overlaps
@@ -276,25 +259,6 @@ def _uses_record_date(node) -> bool:
     return isinstance(node, filters.Comparison | filters.Like) and (
         FIELDS.get(node.property) == "record_date"
     )
-
-
-def footprints_missing(box: filters.BBox, candidates) -> list[int]:
-    """Ids of the candidate (pk, GeoJSON) footprints that do not meet the box."""
-    candidates = list(candidates)
-    if not candidates:
-        return []
-    query = shapely.box(box.min_lon, box.min_lat, box.max_lon, box.max_lat)
-    shapely.prepare(query)
-    ids = [pk for pk, _ in candidates]
-    geometries = []
-    for _, text in candidates:
-        try:
-            geometries.append(shapely.from_geojson(text))
-        except shapely.errors.GEOSException:
-            # An unreadable footprint falls back on its bbox (already matched).
-            geometries.append(query)
-    hits = shapely.intersects(query, geometries)
-    return [pk for pk, hit in zip(ids, hits, strict=True) if not hit]
 
 
 def like_q(node: filters.Like) -> Q:
