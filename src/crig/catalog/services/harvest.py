@@ -14,12 +14,9 @@ Runs are idempotent: run twice, the second reports everything unchanged.
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
 import pickle  # noqa: S403 (our own temporary file, written and read by this run)
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -51,13 +48,6 @@ logger = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int | None], None]
 BATCH_SIZE = 500
-#: Files are read (parsed) by this many processes when an import has at least
-#: ``PARALLEL_MIN_FILES`` files; ``FILES_PER_TASK`` files per task. Reading is CPU
-#: work on local files that touches no database: forked children do it while this
-#: process only copies their staged records. Smaller imports are read here.
-READ_PROCESSES = min(2, os.cpu_count() or 1)
-PARALLEL_MIN_FILES = 200
-FILES_PER_TASK = 100
 MAX_REPORTED_FAILURES = 1000
 SCHEDULE_INTERVALS = {
     HarvestSource.Schedule.DAILY: timedelta(days=1),
@@ -182,11 +172,23 @@ def harvest_source(
     return _execute(run, progress or _no_progress)
 
 
+def file_origin(path: str | Path) -> str:
+    """The origin of a record read from a file: "file:" and the file's name, so
+    the same catalogue imported from another folder or machine gets the same
+    provenances and identifiers, and no local path leaks into them."""
+    return f"file:{Path(path).name}"
+
+
 def catalog_import_files(
     *, paths: Iterable[str | Path], progress: Progress | None = None, by=None
 ) -> HarvestRun:
     """Import ISO or DCAT files (format detected from the content). An unreadable
-    file is a failure of the run's report; the others are imported."""
+    file is a failure of the run's report; the others are imported.
+
+    Files are read one after the other inside the write transaction and their
+    records written by batches as they come: nothing is staged, since a file that
+    cannot be read fails alone (it is not a source failing half-way), while an
+    unexpected error rolls the whole import back."""
     progress = progress or _no_progress
     paths = [Path(p) for p in paths]
     if not paths:
@@ -200,80 +202,37 @@ def catalog_import_files(
         triggered_by=by if by and by.pk else None,
     )
     tally = _Tally()
-    with tempfile.TemporaryFile(prefix="crig-import-") as staging:
-        done = 0
-        for notes, staged in _read_files_all(paths):
-            for path, error, page, count in notes:
-                if error:
-                    tally.fail(path, error)
-                else:
-                    tally.take_page_notes(page, count)
-            staging.write(staged)
-            done += len(notes)
-            progress(_("reading"), done, len(paths))
-        staging.seek(0)
-        try:
-            with transaction.atomic():
-                writer = RecordWriter(origin="file", seen_at=run.started_at)
-                tally.write(writer, _batches(_staged_pages(staging)), progress)
-        except Exception as exc:  # a bug must not leave a run "running" forever
-            logger.exception("Import run %s failed while writing", run.pk)
-            tally.created = tally.updated = tally.unchanged = 0
-            return _finish(
-                run, tally, error=_("Writing failed: %(error)s") % {"error": exc}
-            )
+    try:
+        with transaction.atomic():
+            writer = RecordWriter(origin="file", seen_at=run.started_at)
+            tally.write(writer, _file_records(paths, tally, progress), progress)
+    except Exception as exc:  # a bug must not leave a run "running" forever
+        logger.exception("Import run %s failed", run.pk)
+        tally.created = tally.updated = tally.unchanged = 0
+        return _finish(
+            run, tally, error=_("Writing failed: %(error)s") % {"error": exc}
+        )
     return _finish(run, tally)
 
 
-def _read_files(paths: list[Path]) -> tuple[list, bytes]:
-    """Read files: a note per file (path, error, the page without its records, how
-    many records it had) and their records pickled as one list, ready for the
-    staging file."""
-    notes, records = [], []
-    for path in paths:
+def _file_records(
+    paths: list[Path], tally: _Tally, progress: Progress
+) -> Iterator[RecordData]:
+    """The records of each file in turn, their origin set; a file that cannot be
+    read is a failure of the run."""
+    for done, path in enumerate(paths, start=1):
         try:
             page = document_from_file(path)
         except (DocumentError, OSError) as exc:
             error = getattr(exc, "message", None) or str(exc)
-            notes.append((str(path), str(error), None, 0))
-            continue
-        origin = f"file:{path.resolve()}"
-        for record in page.records:
-            record.origin = origin
-        records += page.records
-        notes.append((str(path), "", page, len(page.records)))
-    staged = pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL) if records else b""
-    for _path, _error, page, _count in notes:
-        if page is not None:  # the notes travel without the records
-            page.records = []
-    return notes, staged
-
-
-def _read_files_all(paths: list[Path]) -> Iterator[tuple[list, bytes]]:
-    """``_read_files`` over ``paths`` in order, by tasks of ``FILES_PER_TASK``
-    files, in ``READ_PROCESSES`` forked processes for a large import."""
-    tasks = [
-        paths[i : i + FILES_PER_TASK] for i in range(0, len(paths), FILES_PER_TASK)
-    ]
-    parallel = (
-        READ_PROCESSES > 1
-        and len(paths) >= PARALLEL_MIN_FILES
-        and "fork" in multiprocessing.get_all_start_methods()
-    )
-    if not parallel:
-        yield from map(_read_files, tasks)
-        return
-    with ProcessPoolExecutor(
-        max_workers=READ_PROCESSES, mp_context=multiprocessing.get_context("fork")
-    ) as pool:
-        # A few tasks ahead only, so finished tasks do not pile up in memory.
-        pending = []
-        for task in tasks:
-            pending.append(pool.submit(_read_files, task))
-            if len(pending) > 2 * READ_PROCESSES:
-                yield pending.pop(0).result()
-        for future in pending:
-            yield future.result()
+            tally.fail(str(path), str(error))
+        else:
+            origin = file_origin(path)
+            for record in page.records:
+                record.origin = origin
+            tally.take_page_notes(page)
+            yield from page.records
+        progress(_("reading"), done, len(paths))
 
 
 # -- Execution ----

@@ -11,7 +11,6 @@ import pytest
 from django.utils import timezone
 
 from crig.catalog.models import Dataset, HarvestRun, HarvestSource, Provenance
-from crig.catalog.services import harvest
 from crig.catalog.services.harvest import (
     catalog_import_files,
     harvest_due,
@@ -310,38 +309,48 @@ def test_source_create_refuses_bad_input_and_non_secretariat(member_user):
 
 def _import_outcome(paths):
     run = catalog_import_files(paths=paths)
-    outcome = (
-        run.status,
-        run.created_count,
-        run.failed_count,
-        run.report,
-        sorted(Provenance.objects.values_list("origin", "remote_identifier")),
-    )
+    identifiers = {
+        "datasets": sorted(Dataset.objects.values_list("identifier", flat=True)),
+        "provenances": sorted(
+            Provenance.objects.values_list("origin", "remote_identifier")
+        ),
+    }
     Dataset.objects.all().delete()
-    return outcome
+    return run.status, run.created_count, run.failed_count, identifiers
 
 
 @pytest.mark.django_db
-def test_import_read_by_forked_processes_gives_what_one_process_gives(monkeypatch):
-    # Every bundled sample: ISO, 19115-3, CSW pages, DCAT, and the broken ones.
+def test_import_gives_the_same_path_free_identifiers_from_any_folder(tmp_path):
+    # Every bundled sample: ISO, 19115-3, CSW pages, DCAT, and the broken ones;
+    # the GeoDCAT-AP pages repeat the ISO pages' identifiers, so some datasets get
+    # an identifier generated from their origin.
     paths = sorted(p for p in SAMPLES.rglob("*") if p.suffix != ".md" and p.is_file())
-    serial = _import_outcome(paths)
-    monkeypatch.setattr(harvest, "PARALLEL_MIN_FILES", 1)
-    monkeypatch.setattr(harvest, "FILES_PER_TASK", 3)
-    monkeypatch.setattr(harvest, "READ_PROCESSES", 2)
-    spawned = []
-    real_pool = harvest.ProcessPoolExecutor
+    outcomes = []
+    for folder in (tmp_path / "here", tmp_path / "there" / "deeper"):
+        copies = []
+        for path in paths:
+            copy = folder / path.relative_to(SAMPLES)
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            copy.write_bytes(path.read_bytes())
+            copies.append(copy)
+        outcome = _import_outcome(copies)
+        identifiers = outcome[-1]
+        outcomes.append((outcome[:3], identifiers))
+        Provenance.objects.all().delete()
 
-    def pool(*args, **kwargs):
-        spawned.append(kwargs["max_workers"])
-        return real_pool(*args, **kwargs)
-
-    monkeypatch.setattr(harvest, "ProcessPoolExecutor", pool)
-
-    parallel = _import_outcome(paths)
-
-    assert spawned == [2]
-    assert parallel == serial
-    assert serial[0] == HarvestRun.Status.PARTIAL
-    assert serial[1] > 50
-    assert serial[2] > 0
+    (first_run, first_ids), (second_run, second_ids) = outcomes
+    assert second_ids == first_ids
+    assert second_run[:3] == first_run[:3]
+    assert first_run[0] == HarvestRun.Status.PARTIAL
+    assert first_run[1] > 50
+    generated = [i for i in first_ids["datasets"] if i.startswith("file:")]
+    assert (
+        "file:udata_geonetwork-geodcatap-page-5.xml:"
+        + ("0ae299e7-10d6-4290-944e-c6c62e2aeabf")
+        in generated
+    )
+    every = first_ids["datasets"] + [o for o, _r in first_ids["provenances"]]
+    assert not [i for i in every if str(tmp_path) in i or "/work" in i]
+    assert {o for o, _r in first_ids["provenances"]} <= {
+        f"file:{p.name}" for p in paths
+    }
