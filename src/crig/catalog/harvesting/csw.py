@@ -11,8 +11,10 @@ answers POST GetRecords (GeoNetwork, pycsw, deegree, ours).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 from owslib import util
 from owslib.catalogue.csw2 import CatalogueServiceWeb, namespaces
@@ -21,7 +23,7 @@ from owslib.util import add_namespaces, cleanup_namespaces
 from crig.catalog.harvesting.errors import HarvestSourceInvalid
 from crig.catalog.harvesting.http import DEFAULT_MAX_BYTES, fetch
 from crig.catalog.harvesting.pages import SourcePage
-from crig.catalog.ingest.csw import exception_text, parse_csw_response
+from crig.catalog.ingest.csw import exception_text, parse_csw_response, parse_int
 from crig.catalog.ingest.errors import DocumentError
 from crig.catalog.ingest.iso import local_name
 from crig.catalog.ingest.safexml import parse_xml
@@ -136,12 +138,24 @@ def csw_pages(
     timeout: float,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> Iterator[SourcePage]:
-    """Every page of records of a CSW server, in order."""
+    """Every page of records of a CSW server, in order.
+
+    Fetching is pipelined: as soon as a page has arrived (and its XML is parsed),
+    the request for the next one goes out in a thread, while this one's records
+    are read here — the server prepares page N + 1 while we read page N. One
+    request at a time, in page order; an error on a page is raised when its turn
+    comes, after the pages before it were yielded."""
     schema = output_schema(url, timeout=timeout, max_bytes=max_bytes)
     client = _Csw(url, timeout=timeout, max_bytes=max_bytes)
     typenames = "gmd:MD_Metadata" if schema == GMD_SCHEMA else "csw:Record"
-    start, pages = 1, 0
-    while True:
+
+    language = translation.get_language()
+
+    def get_page(start: int):
+        with translation.override(language):  # errors in the caller's language
+            return _get_page(start)
+
+    def _get_page(start: int):
         client.getrecords2(
             typenames=typenames,
             esn="full",
@@ -150,24 +164,46 @@ def csw_pages(
             maxrecords=max(1, page_size),
             cql=constraint or None,
         )
-        try:
-            csw_page = parse_csw_response(client.response, root=client.root)
-        except DocumentError as exc:
-            raise HarvestSourceInvalid(exc.message) from exc
-        yield SourcePage(
-            records=csw_page.records,
-            failures=csw_page.failures,
-            warnings=csw_page.warnings,
-            url=f"{url} (startPosition={start})",
-            matched=csw_page.matched,
-        )
-        pages += 1
-        following = csw_page.next_record
-        if (
-            following <= start
-            or following > csw_page.matched
-            or csw_page.returned == 0
-            or pages >= MAX_PAGES
-        ):
-            break
-        start = following
+        return client.response, client.root
+
+    start, pages = 1, 0
+    fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="csw-fetch")
+    pending = fetcher.submit(get_page, start)
+    try:
+        while pending is not None:
+            response, root = pending.result()
+            pending = None
+            following = _next_start(root, start, pages + 1)
+            if following:
+                pending = fetcher.submit(get_page, following)
+            try:
+                csw_page = parse_csw_response(response, root=root)
+            except DocumentError as exc:
+                raise HarvestSourceInvalid(exc.message) from exc
+            yield SourcePage(
+                records=csw_page.records,
+                failures=csw_page.failures,
+                warnings=csw_page.warnings,
+                url=f"{url} (startPosition={start})",
+                matched=csw_page.matched,
+            )
+            pages += 1
+            start = following
+    finally:
+        # Stopped early (an error, or the caller gave up): the page in flight is
+        # not wanted; its request ends with its own timeout, without waiting here.
+        fetcher.shutdown(wait=False, cancel_futures=True)
+
+
+def _next_start(root, start: int, pages: int) -> int:
+    """The start position of the page after this one, from the response's
+    SearchResults header; 0 when this page is the last one."""
+    results = next((e for e in root if local_name(e.tag) == "SearchResults"), None)
+    if results is None:
+        return 0
+    matched = parse_int(results.get("numberOfRecordsMatched"))
+    returned = parse_int(results.get("numberOfRecordsReturned"))
+    following = parse_int(results.get("nextRecord"))
+    if following <= start or following > matched or returned == 0:
+        return 0
+    return 0 if pages >= MAX_PAGES else following

@@ -34,7 +34,7 @@ class CswPage:
     warnings: list[str] = field(default_factory=list)
 
 
-def _int(value) -> int:
+def parse_int(value) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
@@ -68,9 +68,9 @@ def parse_csw_response(data: bytes, *, root=None) -> CswPage:
             raise DocumentNotMetadata(_("The CSW response has no SearchResults."))
         page = CswPage(
             records=[],
-            matched=_int(results.get("numberOfRecordsMatched")),
-            returned=_int(results.get("numberOfRecordsReturned")),
-            next_record=_int(results.get("nextRecord")),
+            matched=parse_int(results.get("numberOfRecordsMatched")),
+            returned=parse_int(results.get("numberOfRecordsReturned")),
+            next_record=parse_int(results.get("nextRecord")),
         )
         container = results
     elif name == "GetRecordByIdResponse":

@@ -11,6 +11,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import lru_cache
 
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
@@ -124,6 +125,13 @@ def clip(text: str, length: int) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
 
 
+@lru_cache(maxsize=16384)
+def words(text: str) -> str:
+    """``search_words`` of ``text`` joined by spaces, cached: the same keywords,
+    thesaurus titles and constraint texts come back in record after record."""
+    return " ".join(search_words(text))
+
+
 def keyword_code(label: str) -> str:
     """The facet code of a keyword: accent- and case-free words joined by hyphens."""
     return "-".join(search_words(label))[:200]
@@ -218,7 +226,7 @@ def detect_referentiel(title: str, keywords: list[KeywordData]) -> str:
     """The référentiel named by the title, else by a keyword; "" when none is."""
     title_text = " ".join(search_words(title or ""))
     texts = [title_text]
-    texts += [" ".join(search_words(k.label)) for k in keywords if k.kind == FREE]
+    texts += [words(k.label) for k in keywords if k.kind == FREE]
     for text in texts:
         for code, pattern in _COMPILED_REFERENTIELS:
             if pattern.search(text):
@@ -310,11 +318,12 @@ _INSPIRE_BY_LABEL.update(
 _INSPIRE_URI = re.compile(r"inspire\.ec\.europa\.eu/theme/([a-z]{2})\b")
 
 
+@lru_cache(maxsize=1024)
 def is_inspire_thesaurus(name: str, uri: str = "") -> bool:
     """GEMET INSPIRE themes, by the thesaurus title ("GEMET - INSPIRE themes,
     version 1.0") or its URI (http://inspire.ec.europa.eu/theme)."""
-    words = " ".join(search_words(name))
-    return ("inspire" in words and ("theme" in words or "gemet" in words)) or (
+    text = words(name)
+    return ("inspire" in text and ("theme" in text or "gemet" in text)) or (
         "inspire.ec.europa.eu/theme" in uri
     )
 
@@ -324,11 +333,13 @@ def inspire_theme_code(label: str, uri: str = "") -> str:
     match = _INSPIRE_URI.search(uri or "")
     if match and match.group(1) in INSPIRE_THEMES:
         return match.group(1)
-    return _INSPIRE_BY_LABEL.get(" ".join(search_words(label or "")), "")
+    return _INSPIRE_BY_LABEL.get(words(label or ""), "")
 
 
+@lru_cache(maxsize=16384)
 def keyword(label: str, *, thesaurus: str = "", uri: str = "") -> KeywordData | None:
-    """A keyword, recognised as an INSPIRE theme when its thesaurus or URI says so."""
+    """A keyword, recognised as an INSPIRE theme when its thesaurus or URI says so
+    (cached: ``KeywordData`` is immutable, and keywords repeat across records)."""
     label = (label or "").strip()
     if not label:
         return None
@@ -352,6 +363,7 @@ ODBL = ("ODbL 1.0", "https://opendatacommons.org/licenses/odbl/1-0/")
 CC0 = ("CC0 1.0", "https://creativecommons.org/publicdomain/zero/1.0/")
 
 
+@lru_cache(maxsize=4096)
 def recognise_licence(text: str, url: str = "") -> tuple[str, str] | None:
     """(label, URL) of the open licence a constraint text or link names, or None.
 
@@ -412,10 +424,9 @@ def choose_licence(candidates: list[tuple[str, str]]) -> tuple[str, str]:
         if recognised:
             return recognised
     for text, url in candidates:
-        words = " ".join(search_words(text))
         if "LimitationsOnPublicAccess" in url:
             continue
-        if text.strip() and not _ACCESS_ONLY.search(words):
+        if text.strip() and not _ACCESS_ONLY.search(words(text)):
             return clip(text, 300), url if is_http_url(url) else ""
     return "", ""
 
