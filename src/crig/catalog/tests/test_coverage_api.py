@@ -233,7 +233,7 @@ def test_commune_coverage_of_an_unknown_commune_is_404(client, db):
     response = client.get(_coverage_url("99999"))
 
     assert response.status_code == HTTPStatus.NOT_FOUND
-    assert response.json() == {"message": "No such commune."}
+    assert response.json() == {"message": "Commune inconnue."}
 
 
 def test_commune_coverage_with_a_bad_share_is_422(client, catalogue):
@@ -325,14 +325,14 @@ def test_referentiel_coverage_gaps_older_than(client, catalogue):
         (
             _referentiel_url("cadastre"),
             HTTPStatus.NOT_FOUND,
-            "No such reference data family.",
+            "Référentiel inconnu.",
         ),
         (
             _referentiel_url(departement="99"),
             HTTPStatus.NOT_FOUND,
-            "No such département.",
+            "Département inconnu.",
         ),
-        (_referentiel_url(epci="123456789"), HTTPStatus.NOT_FOUND, "No such EPCI."),
+        (_referentiel_url(epci="123456789"), HTTPStatus.NOT_FOUND, "EPCI inconnu."),
     ],
 )
 def test_referentiel_coverage_bad_input(client, db, url, status, message):

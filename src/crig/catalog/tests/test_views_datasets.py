@@ -79,7 +79,7 @@ def test_search_page_pages(client, catalogue):
 def test_bad_filters_show_a_message_not_an_error(client, catalogue):
     response = client.get(SEARCH_URL, {"bbox": "1,2"})
     assert response.status_code == HTTPStatus.BAD_REQUEST
-    assert "west,south,east,north" in response.context["error"]
+    assert "ouest,sud,est,nord" in response.context["error"]
 
 
 @pytest.mark.django_db

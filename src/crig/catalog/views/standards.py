@@ -5,7 +5,6 @@ the records the person may see (``datasets_published_to``), and copies the core'
 (status, headers, body) into an ``HttpResponse``.
 """
 
-
 from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
