@@ -1,32 +1,49 @@
 """Fill msgstr entries of a .po file from a JSON mapping {msgid: msgstr}.
 
-Usage: python tools/fill_po.py path/to/django.po translations.json
-Leaves already-translated entries alone unless --force; clears fuzzy flags it fills.
+Usage: python tools/fill_po.py path/to/django.po translations.json [--force]
+
+For a plural entry, map its singular msgid to a list [singular, plural]. Entries
+already translated are left alone unless --force; fuzzy entries are always refilled.
+The file's header is kept as it is.
 """
 
+import io
 import json
 import sys
 
 from babel.messages.pofile import read_po, write_po
 
 
+def _translated(string) -> bool:
+    if isinstance(string, tuple | list):
+        return all(string)
+    return bool(string)
+
+
 def main(po_path: str, mapping_path: str, force: bool = False) -> None:
     with open(po_path, "rb") as handle:
         catalog = read_po(handle)
-    mapping = json.load(open(mapping_path, encoding="utf-8"))
+    with open(mapping_path, encoding="utf-8") as handle:
+        mapping = json.load(handle)
     filled = 0
     for message in catalog:
         if not message.id:
             continue
         key = message.id if isinstance(message.id, str) else message.id[0]
-        if key in mapping and (force or not message.string or message.fuzzy):
+        if key in mapping and (
+            force or message.fuzzy or not _translated(message.string)
+        ):
             value = mapping[key]
             message.string = tuple(value) if isinstance(value, list) else value
             message.flags.discard("fuzzy")
             filled += 1
-    with open(po_path, "wb") as handle:
-        write_po(handle, catalog, width=88)
-    missing = [m.id for m in catalog if m.id and not m.string]
+    with open(po_path, encoding="utf-8") as handle:
+        header = handle.read().split("\n\n", 1)[0]
+    body = io.BytesIO()
+    write_po(body, catalog, width=88, omit_header=True)
+    with open(po_path, "w", encoding="utf-8") as handle:
+        handle.write(header + "\n\n" + body.getvalue().decode())
+    missing = [m.id for m in catalog if m.id and not _translated(m.string)]
     print(f"filled {filled}; still untranslated: {len(missing)}")
     for item in missing:
         print("  ", item)

@@ -35,13 +35,13 @@ class CoverageFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["departement"].choices = [("", _("All"))] + [
+        self.fields["departement"].choices = [("", _("All départements"))] + [
             (code, f"{name} ({code})")
             for code, name in Departement.objects.order_by("code").values_list(
                 "code", "name"
             )
         ]
-        self.fields["epci"].choices = [("", _("All"))] + list(
+        self.fields["epci"].choices = [("", _("All EPCI"))] + list(
             EPCI.objects.order_by("name").values_list("siren", "name")
         )
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from tqdm import tqdm
 
 from crig.catalog.models import HarvestRun, HarvestSource
@@ -191,7 +192,10 @@ class Command(BaseCommand):
         runs = harvest_due()
         for run in runs:
             self.stdout.write(_("Queued: %(source)s") % {"source": run.source.name})
-        self.stdout.write(_("%(count)d source(s) queued.") % {"count": len(runs)})
+        self.stdout.write(
+            ngettext("%(count)d source queued.", "%(count)d sources queued.", len(runs))
+            % {"count": len(runs)}
+        )
 
     def coverage(self, dataset_ids, show_progress: bool):
         from crig.catalog.services.coverage import coverage_compute
