@@ -34,13 +34,13 @@ test: install ## Run the whole test suite (browser tests need /usr/bin/chromium)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install ## Check style and lint with ruff, and that migrations are up to date
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
 	CRIG_DEBUG=true $(BIN)/crig makemigrations --check --dry-run
 
 format: install ## Reformat the code with ruff
-	$(BIN)/ruff check --fix src tests
-	$(BIN)/ruff format src tests
+	$(BIN)/ruff check --fix src tests bench tools
+	$(BIN)/ruff format src tests bench tools
 
 bench: install ## Run the benchmarks; figures go to bench/results.json
 	$(BIN)/python -m bench
