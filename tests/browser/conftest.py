@@ -7,6 +7,7 @@ chromium. Without it they skip with a message that says how to enable them; in C
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -59,3 +60,11 @@ def page(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def screenshot_path():
+    """Where a test saves what a person would see: var/screenshots/NAME."""
+    folder = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder.joinpath

@@ -17,7 +17,7 @@ def demo_site(transactional_db):
     call_command("demo", verbosity=0)
 
 
-def test_home_login_directory(live_server, page, demo_site):
+def test_home_login_directory(live_server, page, demo_site, screenshot_path):
     password = "motdepasse-solide-42"
     person = UserFactory(email="lea.martin@example.org", password=password)
     OrganisationFactory(name="Géomètres du Lauragais", category="entreprise")
@@ -47,12 +47,4 @@ def test_home_login_directory(live_server, page, demo_site):
     assert page.get_by_text("Géomètres du Lauragais").is_visible()
     # The perimeters map draws its GeoJSON.
     page.locator("[data-crig-map][data-loaded=true]").first.wait_for()
-    page.screenshot(path=str(_screenshot_path("directory.png")), full_page=True)
-
-
-def _screenshot_path(name):
-    from pathlib import Path
-
-    folder = Path(__file__).resolve().parents[2] / "var" / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / name
+    page.screenshot(path=str(screenshot_path("directory.png")), full_page=True)
