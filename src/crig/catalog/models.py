@@ -323,9 +323,11 @@ class Keyword(models.Model):
         verbose_name = _("keyword")
         verbose_name_plural = _("keywords")
         indexes = [
-            # With the dataset: theme filters and facet counts read the index only.
+            # With the dataset and the label: theme filters and facet counts (with
+            # their labels) read the index only.
             models.Index(
-                fields=["kind", "code", "dataset"], name="keyword_kind_code_ds_idx"
+                fields=["kind", "code", "dataset", "label"],
+                name="keyword_kind_code_ds_lb_idx",
             )
         ]
         constraints = [

@@ -34,7 +34,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Value, When
+from django.db import connections
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from crig.catalog.models import (
@@ -97,11 +98,14 @@ class SearchResult:
 
     @cached_property
     def count(self) -> int:
+        if "facets" in self.__dict__:
+            return self._count
         return self._matched.count()
 
     @cached_property
     def facets(self) -> dict[str, list[FacetValue]]:
-        return search_facets(self._matched)
+        facets, self._count = _facets_and_count(self._matched)
+        return facets
 
     def ids(self) -> list[int]:
         return list(self.queryset.values_list("pk", flat=True))
@@ -343,93 +347,151 @@ def _ordered(queryset: QuerySet[Dataset], terms: list[str], sort: str):
 
 # --- Facets -------------------------------------------------------------------------
 
+#: The connection's temporary table of the matched ids while facets are counted.
+MATCHED_TABLE = "crig_search_matched"
+_TEMP_TABLE_SQL = {
+    "sqlite": f"CREATE TEMP TABLE IF NOT EXISTS {MATCHED_TABLE} "
+    "(id INTEGER PRIMARY KEY)",
+    "postgresql": f"CREATE TEMP TABLE IF NOT EXISTS {MATCHED_TABLE} "
+    "(id bigint PRIMARY KEY)",
+}
+
 
 def search_facets(matched: QuerySet[Dataset]) -> dict[str, list[FacetValue]]:
     """Counts per theme, producer, source platform, licence and year."""
-    ids = matched.order_by().values("pk")
-    referentiel_labels = dict(Referentiel.choices)
-    themes = []
-    for kind in (Keyword.Kind.INSPIRE, Keyword.Kind.FREE):
-        rows = (
-            Keyword.objects.filter(kind=kind, dataset_id__in=ids)
-            .values("code")
-            .annotate(n=Count("pk"), label=Max("label"))
-            .order_by("-n", "code")[:FACET_LIMIT]
+    return _facets_and_count(matched)[0]
+
+
+def _facets_and_count(
+    matched: QuerySet[Dataset],
+) -> tuple[dict[str, list[FacetValue]], int]:
+    """The facets and the number of matched records.
+
+    The matched ids are computed once, into a temporary table of the connection
+    (primary key: each facet probes it by id), and every facet counts over that
+    table, reading only covering indexes: keywords (kind, code, dataset), sources
+    (origin, dataset) and the record's own columns (status, visibility,
+    référentiel, producer, licence, year — SQLite indexes hold the rowid).
+    """
+    connection = connections[matched.db]
+    ids_sql, ids_params = matched.order_by().values("pk").query.sql_with_params()
+    dataset_table = Dataset._meta.db_table
+    keyword_table = Keyword._meta.db_table
+    provenance_table = Provenance._meta.db_table
+    # Table names come from the models and this module; values are bound.
+    with connection.cursor() as cursor:
+        cursor.execute(_TEMP_TABLE_SQL[connection.vendor])
+        cursor.execute(f"DELETE FROM {MATCHED_TABLE}")  # noqa: S608
+        cursor.execute(
+            f"INSERT INTO {MATCHED_TABLE} (id) {ids_sql}",  # noqa: S608
+            ids_params,
         )
-        themes += [
-            FacetValue(
-                value=f"{kind}:{row['code']}",
-                label=row["label"] or row["code"],
-                count=row["n"],
-                kind=kind,
+        cursor.execute(f"SELECT COUNT(*) FROM {MATCHED_TABLE}")  # noqa: S608
+        (count,) = cursor.fetchone()
+        keyword_rows, labels = {}, {}
+        for kind in (Keyword.Kind.INSPIRE, Keyword.Kind.FREE):
+            # Index-only: the keyword index holds kind, code, dataset and label.
+            cursor.execute(
+                f"SELECT code, COUNT(*), MAX(label) FROM {keyword_table} "  # noqa: S608
+                f"WHERE kind = %s AND dataset_id IN (SELECT id FROM {MATCHED_TABLE}) "
+                "GROUP BY code",
+                [kind],
             )
-            for row in rows
-        ]
-    source_rows = list(
-        Provenance.objects.filter(dataset_id__in=ids)
-        .values("origin")
-        .annotate(n=Count("dataset_id", distinct=True))
-        .order_by("-n", "origin")[:FACET_LIMIT]
-    )
+            rows = cursor.fetchall()
+            labels[kind] = {code: label for code, _n, label in rows}
+            keyword_rows[kind] = _largest((code, n) for code, n, _label in rows)
+        cursor.execute(
+            f"SELECT origin, COUNT(DISTINCT dataset_id) FROM {provenance_table} "  # noqa: S608
+            f"WHERE dataset_id IN (SELECT id FROM {MATCHED_TABLE}) GROUP BY origin"
+        )
+        source_rows = _largest(cursor.fetchall())
+        # Every matched record is active (the visibility selectors): the condition
+        # leads the planner to the covering index of the facet columns.
+        columns = {}
+        for group in (("referentiel", "licence", "year"), ("producer_name",)):
+            cursor.execute(
+                f"SELECT {', '.join(group)}, COUNT(*) FROM {dataset_table} "  # noqa: S608
+                f"WHERE status = %s AND id IN (SELECT id FROM {MATCHED_TABLE}) "
+                f"GROUP BY {', '.join(group)}",
+                [Dataset.Status.ACTIVE],
+            )
+            columns.update(_column_counts(group, cursor.fetchall()))
+        cursor.execute(f"DELETE FROM {MATCHED_TABLE}")  # noqa: S608
+
+    referentiel_labels = dict(Referentiel.choices)
+    themes = [
+        FacetValue(
+            value=f"{kind}:{code}",
+            label=labels[kind].get(code) or code,
+            count=n,
+            kind=kind,
+        )
+        for kind, rows in keyword_rows.items()
+        for code, n in rows
+    ]
     source_titles = dict(
-        HarvestSource.objects.filter(
-            name__in=[row["origin"] for row in source_rows]
-        ).values_list("name", "title")
+        HarvestSource.objects.using(matched.db)
+        .filter(name__in=[origin for origin, _n in source_rows])
+        .values_list("name", "title")
     )
-    columns = _column_counts(matched)
-    return {
+    facets = {
         "theme": [
             FacetValue(
                 value=f"referentiel:{code}",
                 label=str(referentiel_labels.get(code, code)),
-                count=count,
+                count=n,
                 kind=Keyword.Kind.REFERENTIEL,
             )
-            for code, count in columns["referentiel"]
+            for code, n in columns["referentiel"]
         ]
         + themes,
         "producer": [
-            FacetValue(value=name, label=name, count=count)
-            for name, count in columns["producer_name"]
+            FacetValue(value=name, label=name, count=n)
+            for name, n in columns["producer_name"]
         ],
         "source": [
-            FacetValue(
-                value=row["origin"],
-                label=source_titles.get(row["origin"], row["origin"]),
-                count=row["n"],
-            )
-            for row in source_rows
+            FacetValue(value=origin, label=source_titles.get(origin, origin), count=n)
+            for origin, n in source_rows
         ],
         "licence": [
-            FacetValue(value=name, label=name, count=count)
-            for name, count in columns["licence"]
+            FacetValue(value=name, label=name, count=n)
+            for name, n in columns["licence"]
         ],
         "year": [
-            FacetValue(value=str(year), label=str(year), count=count)
-            for year, count in columns["year"]
+            FacetValue(value=str(year), label=str(year), count=n)
+            for year, n in columns["year"]
         ],
     }
+    return facets, count
+
+
+def _largest(rows: Iterable[tuple], limit: int = FACET_LIMIT) -> list[tuple]:
+    """``(value, count)`` rows: the largest counts first, ties by value (in
+    Python, so that both databases order them alike whatever their collation)."""
+    return sorted(
+        ((value, n) for value, n in rows if value not in ("", None)),
+        key=lambda item: (-item[1], item[0]),
+    )[:limit]
 
 
 FACET_COLUMNS = ("referentiel", "producer_name", "licence", "year")
 
 
-def _column_counts(matched: QuerySet[Dataset]) -> dict[str, list[tuple]]:
-    """Counts of the values of the record's own facet columns, in one pass over
-    the matched rows (on SQLite, reading a row is the cost: its columns after the
-    footprint sit in overflow pages), largest first, then by value; years newest
-    first."""
-    counters = {column: Counter() for column in FACET_COLUMNS}
-    for row in matched.order_by().values_list(*FACET_COLUMNS).iterator(2000):
-        for column, value in zip(FACET_COLUMNS, row, strict=True):
-            if value not in ("", None):
-                counters[column][value] += 1
+def _column_counts(group: tuple[str, ...], rows: list[tuple]) -> dict[str, list]:
+    """Counts per value of each column of ``group`` from ``GROUP BY`` rows (the
+    values, then the count), largest first, then by value; years newest first."""
+    counters = {column: Counter() for column in group}
+    for *values, n in rows:
+        for column, value in zip(group, values, strict=True):
+            counters[column][value] += n
     counts = {
-        column: sorted(counter.items(), key=lambda item: (-item[1], item[0]))[
-            :FACET_LIMIT
-        ]
+        column: _largest(counter.items())
         for column, counter in counters.items()
         if column != "year"
     }
-    counts["year"] = sorted(counters["year"].items(), reverse=True)[:YEAR_FACET_LIMIT]
+    if "year" in counters:
+        counts["year"] = sorted(
+            ((year, n) for year, n in counters["year"].items() if year is not None),
+            reverse=True,
+        )[:YEAR_FACET_LIMIT]
     return counts

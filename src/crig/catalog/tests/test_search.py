@@ -497,6 +497,89 @@ def test_facets_of_the_whole_catalogue(catalogue):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "sees_restricted"),
+    [
+        ("anonymous", False),
+        ("plain_user", False),
+        ("member_user", True),
+        ("secretariat_user", True),
+    ],
+)
+def test_whole_catalogue_facets_count_restricted_records_only_for_those_allowed(
+    request, catalogue, role, sees_restricted
+):
+    user = None if role == "anonymous" else request.getfixturevalue(role)
+    for code, label in (("patrimoine", "Patrimoine"), ("routes", "Routes")):
+        KeywordFactory(
+            dataset=catalogue["restricted"],
+            kind=Keyword.Kind.FREE,
+            code=code,
+            label=label,
+        )
+    result = search.datasets_search(user=user)
+    themes = [(f.value, f.label, f.count) for f in result.facets["theme"]][3:]
+    if sees_restricted:
+        assert result.count == 6
+        assert themes == [
+            ("inspire:orthoimagery", "Ortho-imagerie", 2),
+            ("keyword:patrimoine", "Patrimoine", 3),
+            ("keyword:routes", "Routes", 1),
+        ]
+        assert _facet(result, "source") == [
+            ("geo-occitanie", "Géo-Occitanie", 3),
+            ("picto-occitanie", "PICTO-Occitanie", 3),
+        ]
+        assert ("CD31", "CD31", 1) in _facet(result, "producer")
+        assert [f.value for f in result.facets["year"]] == [
+            "2023",
+            "2022",
+            "2021",
+            "2020",
+            "2015",
+            "2010",
+        ]
+    else:
+        assert result.count == 5
+        assert themes == [
+            ("inspire:orthoimagery", "Ortho-imagerie", 2),
+            ("keyword:patrimoine", "Patrimoine", 2),
+        ]
+        assert _facet(result, "source") == [
+            ("picto-occitanie", "PICTO-Occitanie", 3),
+            ("geo-occitanie", "Géo-Occitanie", 2),
+        ]
+        assert "CD31" not in {f.value for f in result.facets["producer"]}
+        assert [f.value for f in result.facets["year"]] == [
+            "2023",
+            "2022",
+            "2021",
+            "2015",
+            "2010",
+        ]
+
+
+@pytest.mark.django_db
+def test_count_is_the_same_before_and_after_the_facets(catalogue):
+    counted_first = search.datasets_search(user=None, q="orthophotographie")
+    assert counted_first.count == 2
+    faceted_first = search.datasets_search(user=None, q="orthophotographie")
+    assert faceted_first.facets["licence"][0].count == 1
+    assert faceted_first.count == 2
+
+
+@pytest.mark.django_db
+def test_facets_of_one_search_do_not_leak_into_the_next(catalogue):
+    everything = search.datasets_search(user=None)
+    gers = search.datasets_search(user=None, q="adresses")
+    assert _facet(everything, "source")[0] == ("picto-occitanie", "PICTO-Occitanie", 3)
+    assert _facet(gers, "source") == [("picto-occitanie", "PICTO-Occitanie", 1)]
+    assert _facet(everything, "source")[0] == ("picto-occitanie", "PICTO-Occitanie", 3)
+    assert gers.count == 1
+    assert everything.count == 5
+
+
+@pytest.mark.django_db
 def test_facets_follow_the_filters(catalogue):
     result = search.datasets_search(user=None, licence="Licence Ouverte 2.0")
     assert [f.value for f in result.facets["theme"]] == [
