@@ -8,7 +8,7 @@ Honest about what is what:
 - the samples of ``catalog/samples`` are real records copied from public test
   suites (OWSLib, pycsw, udata, ckanext-dcat; see ``samples/ATTRIBUTION.md``), most
   of them from outside Occitanie. They are imported with ``catalog_import_files``,
-  so their provenance says "file:…/samples/…", not a platform they were not
+  so their provenance says "file:<file name>", not a platform they were not
   harvested from; the broken ones end in the run's report as failures, as they
   would in a real harvest;
 - the generated records (``generate.demo_records``) are ``is_demo``, their titles

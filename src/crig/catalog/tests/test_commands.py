@@ -38,13 +38,13 @@ def test_source_add_and_list():
     )
 
     source = HarvestSource.objects.get(name="geo-occitanie")
-    assert "Source “geo-occitanie” added." in output
+    assert "Source « geo-occitanie » ajoutée." in output
     assert (source.kind, source.page_size, source.schedule) == ("csw", 20, "daily")
     assert source.constraint == "AnyText LIKE '%ortho%'"
     assert source.next_run_at is not None
     listing = run("source", "list")
     assert listing.startswith(
-        "geo-occitanie\tcsw\tEvery day\t0\t-\thttps://www.geo.example.org/csw"
+        "geo-occitanie\tcsw\tChaque jour\t0\t-\thttps://www.geo.example.org/csw"
     )
 
 
@@ -60,7 +60,7 @@ def test_source_add_twice_is_an_error():
         "https://a.example.org/catalog.ttl",
     )
 
-    with pytest.raises(CommandError, match="already exists"):
+    with pytest.raises(CommandError, match="existe déjà"):
         run("source", "add", "a", "--kind", "dcat", "--url", "https://a.example.org/x")
 
 
@@ -74,8 +74,8 @@ def test_import_files_prints_the_report_and_is_idempotent():
     first = run("import", *files, "--no-progress")
     second = run("import", *files, "--no-progress")
 
-    assert "created 5, updated 0, unchanged 0, withdrawn 0, failed 0" in first
-    assert "created 0, updated 0, unchanged 5, withdrawn 0, failed 0" in second
+    assert "créées 5, mises à jour 0, inchangées 0, retirées 0, en échec 0" in first
+    assert "créées 0, mises à jour 0, inchangées 5, retirées 0, en échec 0" in second
     assert Dataset.objects.count() == 5
     assert HarvestRun.objects.count() == 2
 
@@ -84,14 +84,15 @@ def test_import_files_prints_the_report_and_is_idempotent():
 def test_import_of_a_broken_file_reports_it_and_fails():
     broken = SAMPLES / "dcat/ckanext-dcat_dataset_INVALID-upstream-turtle-syntax.ttl"
 
-    with pytest.raises(CommandError, match="Nothing could be imported."):
+    with pytest.raises(CommandError, match="Rien n'a pu être importé."):
         run("import", str(broken), "--no-progress")
     assert Dataset.objects.count() == 0
 
 
 @pytest.mark.django_db
 def test_harvest_unknown_source_is_an_error():
-    with pytest.raises(CommandError, match="No harvest source named “nope”."):
+    message = "Aucune source de moissonnage nommée « nope »."
+    with pytest.raises(CommandError, match=message):
         run("harvest", "nope")
 
 
@@ -121,6 +122,6 @@ def test_schedule_queues_due_sources(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
         output = run("schedule")
 
-    assert "Queued: daily-one" in output
-    assert "1 source(s) queued." in output
+    assert "Mise en attente : daily-one" in output
+    assert "1 source mise en attente." in output
     assert HarvestRun.objects.get().status == HarvestRun.Status.QUEUED

@@ -71,9 +71,9 @@ def test_load_demo_imports_samples_computes_coverage_and_is_idempotent(members):
     assert sample_runs.count() == 2
     assert sample_runs.first().created_count > 0
     assert sample_runs.last().created_count == 0
-    assert Provenance.objects.filter(origin__contains="/samples/").exists()
+    assert Provenance.objects.filter(origin__startswith="file:").exists()
     assert not Dataset.objects.filter(
-        provenances__origin__contains="/samples/", is_demo=True
+        provenances__origin__startswith="file:", is_demo=True
     ).exists()
     # Coverage: Toulouse is wholly covered by the Haute-Garonne orthophotos.
     toulouse_orthos = CommuneCoverage.objects.filter(
