@@ -22,10 +22,12 @@ Rules (see ARCH_SEARCH.md):
   (year, then revision date, most recent first), then title and id. The same SQL on
   both databases, so both give the same order.
 - Facets count the records of the current result (query and every filter) by value,
-  the ``FACET_LIMIT`` largest values each: the record's own columns (référentiel,
-  producer, licence, year) in one pass over the matched rows, keywords and sources
-  with one ``GROUP BY`` each over the matched ids. Ties are broken by value in
-  Python, so both databases order them alike whatever their collation.
+  the ``FACET_LIMIT`` largest values each. The matched ids are computed once, into a
+  temporary table of the connection, and every facet is a ``GROUP BY`` over that
+  table reading covering indexes only: keywords (kind, code, dataset, label),
+  sources (origin, dataset), the record's own columns (status, visibility,
+  référentiel, producer, licence, year). Ties are broken by value in Python, so both
+  databases order them alike whatever their collation.
 """
 
 import math
