@@ -33,10 +33,11 @@ Rules (see ARCH_SEARCH.md):
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
@@ -371,7 +372,7 @@ def _facets_and_count(
 
     The matched ids are computed once, into a temporary table of the connection
     (primary key: each facet probes it by id), and every facet counts over that
-    table, reading only covering indexes: keywords (kind, code, dataset), sources
+    table, reading only covering indexes: keywords (kind, code, dataset, label), sources
     (origin, dataset) and the record's own columns (status, visibility,
     référentiel, producer, licence, year — SQLite indexes hold the rowid).
     """
@@ -381,7 +382,16 @@ def _facets_and_count(
     keyword_table = Keyword._meta.db_table
     provenance_table = Provenance._meta.db_table
     # Table names come from the models and this module; values are bound.
-    with connection.cursor() as cursor:
+    # One transaction on PostgreSQL (a pooler in transaction mode keeps it on one
+    # server connection, so on one temporary table); none on SQLite, where a
+    # transaction is BEGIN IMMEDIATE and would queue readers behind writers (the
+    # temporary table lives in the connection's own temp database there).
+    atomic = (
+        nullcontext()
+        if connection.vendor == "sqlite"
+        else transaction.atomic(using=matched.db)
+    )
+    with atomic, connection.cursor() as cursor:
         cursor.execute(_TEMP_TABLE_SQL[connection.vendor])
         cursor.execute(f"DELETE FROM {MATCHED_TABLE}")  # noqa: S608
         cursor.execute(
