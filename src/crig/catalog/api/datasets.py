@@ -249,10 +249,12 @@ def dataset_list(
             '"features": [' + ", ".join(features) + "]}",
             content_type=GEOJSON_MEDIA_TYPE,
         )
+    # Facets first: they count the matches, which the count then reuses.
+    facets = result.facets
     return {
         "count": result.count,
         "items": list(result.queryset.defer(*LIST_COLUMNS_DEFERRED)[window]),
-        "facets": result.facets,
+        "facets": facets,
     }
 
 

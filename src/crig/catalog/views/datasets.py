@@ -72,6 +72,8 @@ def search(request):
         status = HTTPStatus.BAD_REQUEST
     try:
         result = datasets_search(user=request.user, **parameters)
+        # Facets first: they count the matches, which the count then reuses.
+        facets = result.facets
         count = result.count
         offset = (page_number - 1) * PAGE_SIZE
         results = list(
@@ -79,7 +81,6 @@ def search(request):
                 offset : offset + PAGE_SIZE
             ]
         )
-        facets = result.facets
     except CrigError as error:
         context["error"] = str(error.message)
         status = HTTPStatus.BAD_REQUEST
