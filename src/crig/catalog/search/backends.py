@@ -18,6 +18,8 @@ ordinary portable ORM code.
 
 from collections.abc import Sequence
 
+from django.core.exceptions import ImproperlyConfigured
+
 FTS_TABLE = "catalog_dataset_fts"
 GIN_INDEX = "catalog_dataset_search_gin"
 
@@ -57,7 +59,10 @@ def matching_ids_sql(vendor: str, terms: Sequence[str]) -> tuple[str, list[str]]
             "@@ plainto_tsquery('simple'::regconfig, %s)",
             [" ".join(terms)],
         )
-    raise NotImplementedError(f"No full-text search for the {vendor} database.")
+    # Only the two databases crig supports have a full-text backend.
+    raise ImproperlyConfigured(
+        f"crig's full-text search runs on SQLite or PostgreSQL, not {vendor}."
+    )
 
 
 # Table names below are module constants and every value is a bound parameter.
