@@ -75,8 +75,11 @@ def datasets_covering(
     queryset: QuerySet[Dataset], *, communes: Iterable[str], min_fraction: float = 0.0
 ) -> QuerySet[Dataset]:
     """The datasets of ``queryset`` covering more than ``min_fraction`` (at least
-    it, when positive) of one of the communes (INSEE codes)."""
-    rows = CommuneCoverage.objects.filter(commune_id__in=list(communes))
+    it, when positive) of one of the communes: INSEE codes, or a subquery of them
+    (kept in SQL, where the (commune, fraction, dataset) index answers it)."""
+    if not isinstance(communes, QuerySet):
+        communes = list(communes)
+    rows = CommuneCoverage.objects.filter(commune_id__in=communes)
     if min_fraction > 0:
         rows = rows.filter(fraction__gte=min_fraction)
     return queryset.filter(pk__in=rows.values("dataset_id"))

@@ -42,7 +42,6 @@ from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from crig.catalog.models import (
-    CommuneCoverage,
     Dataset,
     HarvestSource,
     Keyword,
@@ -50,6 +49,7 @@ from crig.catalog.models import (
     Referentiel,
 )
 from crig.catalog.search import analysis, fulltext_filter, spatial
+from crig.catalog.selectors.coverage import datasets_covering
 from crig.catalog.selectors.visibility import datasets_published_to
 from crig.core.errors import InvalidInput
 
@@ -234,16 +234,6 @@ def bbox_filter(queryset: QuerySet[Dataset], bbox: BBox) -> QuerySet[Dataset]:
     return spatial.bbox_filter(queryset, *bbox.as_list())
 
 
-def _covering(queryset: QuerySet[Dataset], codes) -> QuerySet[Dataset]:
-    """Records covering at least ``COMMUNE_MIN_FRACTION`` of one of the communes
-    (a list or a subquery of INSEE codes); read from the covering index
-    (commune, fraction, dataset) of the computed coverage."""
-    rows = CommuneCoverage.objects.filter(
-        commune_id__in=codes, fraction__gte=COMMUNE_MIN_FRACTION
-    )
-    return queryset.filter(pk__in=rows.values("dataset_id"))
-
-
 # --- Search -------------------------------------------------------------------------
 
 
@@ -311,7 +301,9 @@ def datasets_search(
     if last_year is not None:
         matched = matched.filter(year__lte=last_year)
     for codes in commune_groups:
-        matched = _covering(matched, codes)
+        matched = datasets_covering(
+            matched, communes=codes, min_fraction=COMMUNE_MIN_FRACTION
+        )
     if box is not None:
         matched = bbox_filter(matched, box)
     matched = matched.order_by()
