@@ -10,6 +10,7 @@ pytest_plugins = [
     "crig.territory.tests.fixtures",
     "crig.members.tests.fixtures",
     "crig.catalog.tests.fixtures",
+    "crig.needs.tests.fixtures",
 ]
 
 

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "crig.territory",
     "crig.members",
     "crig.catalog",
+    "crig.needs",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -220,6 +221,12 @@ CRIG_NAME = env_str("CRIG_NAME", "CRIG Occitanie")
 # Catalogue: a dataset "covers" a commune for the per-référentiel views when it
 # covers at least this share of the commune's area.
 CATALOG_COVERAGE_MIN_SHARE = float(env_str("CRIG_COVERAGE_MIN_SHARE", "0.95"))
+
+# Uploads: a territory file (GeoJSON, zipped shapefile, GeoPackage, KML) and the
+# attachments of needs. Each file is checked against these limits (Django's
+# DATA_UPLOAD_MAX_MEMORY_SIZE does not count files).
+TERRITORY_UPLOAD_MAX_BYTES = env_int("CRIG_TERRITORY_UPLOAD_MAX_MB", 10) * 1024 * 1024
+NEEDS_ATTACHMENT_MAX_BYTES = env_int("CRIG_ATTACHMENT_MAX_MB", 10) * 1024 * 1024
 
 # Security. Production defaults are strict; each can be relaxed behind a proxy.
 SECURE_PROXY_SSL_HEADER = (

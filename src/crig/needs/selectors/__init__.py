@@ -1,0 +1,1 @@
+"""Reads of the needs module, one module per concern (needs, matching, priorities)."""
