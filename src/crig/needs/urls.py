@@ -1,11 +1,5 @@
-from django.urls import path
-
-from crig.needs import views
+from crig.needs.views import needs, priorities
 
 app_name = "needs"
 
-urlpatterns = [
-    path("", views.need_list, name="list"),
-    path("<int:pk>/", views.need_detail, name="detail"),
-    path("priorisation/<int:pk>/", views.round_detail, name="round_detail"),
-]
+urlpatterns = [*needs.routes, *priorities.routes]

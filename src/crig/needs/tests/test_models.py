@@ -18,4 +18,3 @@ def test_factories_give_a_need_over_toulouse_and_a_support(territory):
     assert list(need.communes.values_list("insee", flat=True)) == ["31555"]
     assert need.population > 400_000
     assert support.communes.get().insee == "31555"
-    assert need.get_absolute_url() == f"/besoins/{need.pk}/"

@@ -1,15 +1,3 @@
-"""Pages of the needs module (filled by the views work)."""
-
-from django.http import HttpResponse
-
-
-def need_list(request):
-    return HttpResponse(status=501)
-
-
-def need_detail(request, pk):
-    return HttpResponse(status=501)
-
-
-def round_detail(request, pk):
-    return HttpResponse(status=501)
+"""Pages of the needs module: ``needs`` (needs, supports, maps, the secretariat's
+decisions) and ``priorities`` (score, weights, prioritisation rounds). Each module
+exposes its ``routes``, gathered by ``crig.needs.urls``."""

@@ -1,5 +1,0 @@
-"""REST endpoints of the needs module (filled by the API work)."""
-
-from ninja import Router
-
-router = Router()

@@ -1,0 +1,5 @@
+"""Needs, supports, heat map and exports (filled by the API work)."""
+
+from ninja import Router
+
+router = Router()
