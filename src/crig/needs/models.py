@@ -360,6 +360,11 @@ class NeedEvent(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    # Set when the people involved have been e-mailed about this entry, so that the
+    # notification task does nothing when it runs twice.
+    notified_at = models.DateTimeField(
+        _("notified at"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("need history entry")
