@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from crig import __version__
 from crig.catalog.api import router as catalog_router
 from crig.core.api import install_error_handlers
+from crig.funding.api import router as funding_router
 from crig.members.api import router as members_router
 from crig.needs.api import router as needs_router
 from crig.territory.api import router as territory_router
@@ -25,3 +26,4 @@ api.add_router("/", territory_router, tags=["territory"])
 api.add_router("/", members_router, tags=["members"])
 api.add_router("/", catalog_router, tags=["catalog"])
 api.add_router("/", needs_router, tags=["needs"])
+api.add_router("/", funding_router, tags=["funding"])

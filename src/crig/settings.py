@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "crig.members",
     "crig.catalog",
     "crig.needs",
+    "crig.funding",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -227,6 +228,7 @@ CATALOG_COVERAGE_MIN_SHARE = float(env_str("CRIG_COVERAGE_MIN_SHARE", "0.95"))
 # DATA_UPLOAD_MAX_MEMORY_SIZE does not count files).
 TERRITORY_UPLOAD_MAX_BYTES = env_int("CRIG_TERRITORY_UPLOAD_MAX_MB", 10) * 1024 * 1024
 NEEDS_ATTACHMENT_MAX_BYTES = env_int("CRIG_ATTACHMENT_MAX_MB", 10) * 1024 * 1024
+FUNDING_ATTACHMENT_MAX_BYTES = NEEDS_ATTACHMENT_MAX_BYTES
 
 # Security. Production defaults are strict; each can be relaxed behind a proxy.
 SECURE_PROXY_SSL_HEADER = (

@@ -107,6 +107,13 @@ class FundingRequest(TerritoryFields, TimeStampedModel):
     amount_requested = models.DecimalField(
         _("amount requested (€)"), max_digits=12, decimal_places=2
     )
+    self_funding = models.DecimalField(
+        _("self-funding (€)"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal(0),
+        help_text=_("What the applicant pays itself."),
+    )
     starts_on = models.DateField(_("start"), null=True, blank=True)
     ends_on = models.DateField(_("end"), null=True, blank=True)
     deliverables = models.TextField(_("deliverables"), blank=True)
@@ -145,6 +152,10 @@ class FundingRequest(TerritoryFields, TimeStampedModel):
             models.CheckConstraint(
                 condition=models.Q(amount_requested__gt=0),
                 name="funding_amount_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(self_funding__gte=0),
+                name="funding_self_funding_not_negative",
             ),
             models.CheckConstraint(
                 condition=models.Q(starts_on__isnull=True)

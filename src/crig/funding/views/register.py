@@ -1,0 +1,3 @@
+"""The public register of opinions (filled by the pages work)."""
+
+routes = []

@@ -1,0 +1,3 @@
+"""Pages of requests, their review and their opinions (filled by the pages work)."""
+
+routes = []
