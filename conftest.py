@@ -11,6 +11,7 @@ pytest_plugins = [
     "crig.members.tests.fixtures",
     "crig.catalog.tests.fixtures",
     "crig.needs.tests.fixtures",
+    "crig.funding.tests.fixtures",
 ]
 
 
