@@ -178,6 +178,14 @@ class DatasetAdmin(RulesAdmin):
             if field.name not in self.editable and field.name != "id"
         ]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # The référentiel's words and the producer organisation's name are part of
+        # the search text; reindexing also refreshes the facet snapshot.
+        from crig.catalog.search.index import dataset_index
+
+        dataset_index([obj.pk])
+
 
 @admin.register(DuplicateCandidate)
 class DuplicateCandidateAdmin(RulesAdmin):

@@ -6,3 +6,8 @@ class CatalogConfig(AppConfig):
     name = "crig.catalog"
     label = "catalog"
     verbose_name = _("Reference-data catalogue")
+
+    def ready(self):
+        from crig.catalog.search import facets
+
+        facets.connect_signals()

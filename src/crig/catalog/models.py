@@ -253,6 +253,9 @@ class Dataset(TimeStampedModel):
         verbose_name = _("dataset")
         verbose_name_plural = _("datasets")
         ordering = ["title", "id"]
+        # Also ``dataset_published_date_idx`` (status, year, revision date, title,
+        # id), created per database by migration 0007: SQLite refuses NULLS LAST
+        # in an index, PostgreSQL needs it to walk the index in the date order.
         indexes = [
             models.Index(
                 fields=["min_lon", "max_lon", "min_lat", "max_lat"],
@@ -299,6 +302,22 @@ class DatasetFootprint(models.Model):
 
     def __str__(self):
         return str(self.dataset_id)
+
+
+class SearchChange(models.Model):
+    """One row per write that changed what the search sees (``dataset_index``,
+    ORM saves and deletes of records): the facet snapshot of
+    ``search.facets`` is rebuilt when their count or last token changes.
+    Insert-only, so concurrent writers never wait on a shared row."""
+
+    token = models.CharField(max_length=16)
+
+    class Meta:
+        verbose_name = _("search change")
+        verbose_name_plural = _("search changes")
+
+    def __str__(self):
+        return f"{self.pk}: {self.token}"
 
 
 class Keyword(models.Model):

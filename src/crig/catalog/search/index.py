@@ -1,8 +1,9 @@
 """Keeps the full-text index of records up to date.
 
 ``dataset_index(ids)`` is called after every write to a record (harvest upsert,
-manual edit): it recomputes ``search_text``/``search_title`` from the record, its
-keywords and its producer, and refreshes the backend's index (see ``backends``).
+manual edit, withdrawal, merge): it recomputes ``search_text``/``search_title``
+from the record, its keywords and its producer, refreshes the backend's index (see
+``backends``) and notes the change for the facet snapshot (``facets``).
 """
 
 from collections import defaultdict
@@ -12,7 +13,7 @@ import shapely
 from django.db import connection, transaction
 
 from crig.catalog.models import Dataset, DatasetFootprint, Keyword
-from crig.catalog.search import analysis, backends, spatial
+from crig.catalog.search import analysis, backends, facets, spatial
 
 BATCH_SIZE = 2000
 
@@ -39,6 +40,9 @@ def dataset_index(dataset_ids: Iterable[int]) -> None:
     ids = sorted(set(dataset_ids))
     for start in range(0, len(ids), BATCH_SIZE):
         _index_batch(ids[start : start + BATCH_SIZE])
+    if ids:
+        # The facet snapshot of the search is rebuilt after this commits.
+        facets.note_change()
 
 
 def dataset_index_all() -> int:

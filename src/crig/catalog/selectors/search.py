@@ -22,22 +22,20 @@ Rules (see ARCH_SEARCH.md):
   (year, then revision date, most recent first), then title and id. The same SQL on
   both databases, so both give the same order.
 - Facets count the records of the current result (query and every filter) by value,
-  the ``FACET_LIMIT`` largest values each. The matched ids are computed once, into a
-  temporary table of the connection, and every facet is a ``GROUP BY`` over that
-  table reading covering indexes only: keywords (kind, code, dataset, label),
-  sources (origin, dataset), the record's own columns (status, visibility,
-  référentiel, producer, licence, year). Ties are broken by value in Python, so both
-  databases order them alike whatever their collation.
+  the ``FACET_LIMIT`` largest values each. SQL returns the matched ids once; their
+  values are counted from the in-memory column snapshot of ``search.facets``
+  (kept fresh by a change log written with every indexed write). Ties are broken
+  by value in Python, so both databases order them alike whatever their collation.
 """
 
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.db import connections, transaction
+import numpy as np
+from django.db import connections
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
@@ -48,7 +46,13 @@ from crig.catalog.models import (
     Provenance,
     Referentiel,
 )
-from crig.catalog.search import analysis, fulltext_filter, spatial
+from crig.catalog.search import (
+    analysis,
+    backends,
+    facets,
+    fulltext_filter,
+    spatial,
+)
 from crig.catalog.selectors.coverage import datasets_covering
 from crig.catalog.selectors.visibility import datasets_published_to
 from crig.core.errors import InvalidInput
@@ -342,19 +346,26 @@ def _ordered(queryset: QuerySet[Dataset], terms: list[str], sort: str):
 
 # --- Facets -------------------------------------------------------------------------
 
-#: The connection's temporary table of the matched ids while facets are counted.
-MATCHED_TABLE = "crig_search_matched"
-_TEMP_TABLE_SQL = {
-    "sqlite": f"CREATE TEMP TABLE IF NOT EXISTS {MATCHED_TABLE} "
-    "(id INTEGER PRIMARY KEY)",
-    "postgresql": f"CREATE TEMP TABLE IF NOT EXISTS {MATCHED_TABLE} "
-    "(id bigint PRIMARY KEY)",
-}
-
 
 def search_facets(matched: QuerySet[Dataset]) -> dict[str, list[FacetValue]]:
     """Counts per theme, producer, source platform, licence and year."""
     return _facets_and_count(matched)[0]
+
+
+def _matched_ids(matched: QuerySet[Dataset]) -> np.ndarray:
+    """The ids of the matched records, sorted: one aggregated text from the
+    database (see ``backends.id_list_sql``), no row objects."""
+    connection = connections[matched.db]
+    query = matched.order_by().values("pk").query
+    query.clear_select_clause()
+    query.add_fields(["id"])
+    sql, params = query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(backends.id_list_sql(connection.vendor, sql), params)
+        (text,) = cursor.fetchone()
+    ids = np.fromstring(text or "", dtype=np.int64, sep=",")
+    ids.sort()
+    return ids
 
 
 def _facets_and_count(
@@ -362,71 +373,26 @@ def _facets_and_count(
 ) -> tuple[dict[str, list[FacetValue]], int]:
     """The facets and the number of matched records.
 
-    The matched ids are computed once, into a temporary table of the connection
-    (primary key: each facet probes it by id), and every facet counts over that
-    table, reading only covering indexes: keywords (kind, code, dataset, label), sources
-    (origin, dataset) and the record's own columns (status, visibility,
-    référentiel, producer, licence, year — SQLite indexes hold the rowid).
+    SQL decides which records match (visibility, full text, every filter) and
+    returns their ids; ``search.facets`` counts their values from its in-memory
+    column snapshot, which holds no visibility, so nothing restricted can be
+    counted that the query did not return.
     """
-    connection = connections[matched.db]
-    ids_sql, ids_params = matched.order_by().values("pk").query.sql_with_params()
-    dataset_table = Dataset._meta.db_table
-    keyword_table = Keyword._meta.db_table
-    provenance_table = Provenance._meta.db_table
-    # Table names come from the models and this module; values are bound.
-    # One transaction on PostgreSQL (a pooler in transaction mode keeps it on one
-    # server connection, so on one temporary table); none on SQLite, where a
-    # transaction is BEGIN IMMEDIATE and would queue readers behind writers (the
-    # temporary table lives in the connection's own temp database there).
-    atomic = (
-        nullcontext()
-        if connection.vendor == "sqlite"
-        else transaction.atomic(using=matched.db)
-    )
-    with atomic, connection.cursor() as cursor:
-        cursor.execute(_TEMP_TABLE_SQL[connection.vendor])
-        cursor.execute(f"DELETE FROM {MATCHED_TABLE}")  # noqa: S608
-        cursor.execute(
-            f"INSERT INTO {MATCHED_TABLE} (id) {ids_sql}",  # noqa: S608
-            ids_params,
-        )
-        cursor.execute(f"SELECT COUNT(*) FROM {MATCHED_TABLE}")  # noqa: S608
-        (count,) = cursor.fetchone()
-        keyword_rows, labels = {}, {}
-        for kind in (Keyword.Kind.INSPIRE, Keyword.Kind.FREE):
-            # Index-only: the keyword index holds kind, code, dataset and label.
-            cursor.execute(
-                f"SELECT code, COUNT(*), MAX(label) FROM {keyword_table} "  # noqa: S608
-                f"WHERE kind = %s AND dataset_id IN (SELECT id FROM {MATCHED_TABLE}) "
-                "GROUP BY code",
-                [kind],
-            )
-            rows = cursor.fetchall()
-            labels[kind] = {code: label for code, _n, label in rows}
-            keyword_rows[kind] = _largest((code, n) for code, n, _label in rows)
-        cursor.execute(
-            f"SELECT origin, COUNT(DISTINCT dataset_id) FROM {provenance_table} "  # noqa: S608
-            f"WHERE dataset_id IN (SELECT id FROM {MATCHED_TABLE}) GROUP BY origin"
-        )
-        source_rows = _largest(cursor.fetchall())
-        # Every matched record is active (the visibility selectors): the condition
-        # leads the planner to the covering index of the facet columns.
-        columns = {}
-        for group in (("referentiel", "licence", "year"), ("producer_name",)):
-            cursor.execute(
-                f"SELECT {', '.join(group)}, COUNT(*) FROM {dataset_table} "  # noqa: S608
-                f"WHERE status = %s AND id IN (SELECT id FROM {MATCHED_TABLE}) "
-                f"GROUP BY {', '.join(group)}",
-                [Dataset.Status.ACTIVE],
-            )
-            columns.update(_column_counts(group, cursor.fetchall()))
-        cursor.execute(f"DELETE FROM {MATCHED_TABLE}")  # noqa: S608
+    counts = facets.facet_counts(_matched_ids(matched), using=matched.db)
+    keyword_rows = {
+        kind: _largest(counts.keywords[kind].items())
+        for kind in (Keyword.Kind.INSPIRE, Keyword.Kind.FREE)
+    }
+    source_rows = _largest(counts.sources.items())
+    columns = {}
+    for name in FACET_COLUMNS:
+        columns.update(_column_counts((name,), counts.columns[name].items()))
 
     referentiel_labels = dict(Referentiel.choices)
     themes = [
         FacetValue(
             value=f"{kind}:{code}",
-            label=labels[kind].get(code) or code,
+            label=counts.keyword_labels[kind].get(code) or code,
             count=n,
             kind=kind,
         )
@@ -438,7 +404,7 @@ def _facets_and_count(
         .filter(name__in=[origin for origin, _n in source_rows])
         .values_list("name", "title")
     )
-    facets = {
+    result = {
         "theme": [
             FacetValue(
                 value=f"referentiel:{code}",
@@ -466,7 +432,7 @@ def _facets_and_count(
             for year, n in columns["year"]
         ],
     }
-    return facets, count
+    return result, counts.count
 
 
 def _largest(rows: Iterable[tuple], limit: int = FACET_LIMIT) -> list[tuple]:
@@ -481,7 +447,7 @@ def _largest(rows: Iterable[tuple], limit: int = FACET_LIMIT) -> list[tuple]:
 FACET_COLUMNS = ("referentiel", "producer_name", "licence", "year")
 
 
-def _column_counts(group: tuple[str, ...], rows: list[tuple]) -> dict[str, list]:
+def _column_counts(group: tuple[str, ...], rows: Iterable[tuple]) -> dict[str, list]:
     """Counts per value of each column of ``group`` from ``GROUP BY`` rows (the
     values, then the count), largest first, then by value; years newest first."""
     counters = {column: Counter() for column in group}

@@ -593,6 +593,32 @@ def test_facets_follow_the_filters(catalogue):
     ]
 
 
+@pytest.mark.django_db
+def test_facets_follow_a_bulk_write_noted_by_the_index(catalogue):
+    # Warm the facet snapshot, then change a record the way harvests do (a
+    # queryset update, then dataset_index): the next facets see the change.
+    assert _facet(search.datasets_search(user=None), "licence")[1][2] == 1
+    Dataset.objects.filter(pk=catalogue["pcrs"].pk).update(licence="ODbL")
+    dataset_index([catalogue["pcrs"].pk])
+    assert ("ODbL", "ODbL", 2) in _facet(search.datasets_search(user=None), "licence")
+
+
+@pytest.mark.django_db
+def test_facets_follow_orm_saves_of_keywords_and_records(catalogue):
+    assert ("keyword:routes", "Routes", 1) not in _facet(
+        search.datasets_search(user=None), "theme"
+    )
+    KeywordFactory(
+        dataset=catalogue["pcrs"], kind=Keyword.Kind.FREE, code="routes", label="Routes"
+    )
+    record = catalogue["ortho34"]
+    record.referentiel = "lidar"
+    record.save()
+    themes = _facet(search.datasets_search(user=None), "theme")
+    assert ("keyword:routes", "Routes", 1) in themes
+    assert ("referentiel:lidar", "LIDAR", 1) in themes
+
+
 # --- Territory filters (computed coverage) ----------------------------------------
 
 

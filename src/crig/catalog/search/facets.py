@@ -1,0 +1,240 @@
+"""Facet counts of a search, from an in-memory column snapshot of the catalogue.
+
+Counting facets in SQL costs a probe per matched row and per facet (keywords,
+sources, the record's own columns): about 250 ms for 25,000 matches at 100,000
+records on SQLite, more than a second for the whole catalogue. Here each record's
+facet values are held in numpy arrays (codes into small tables of values), so the
+counts of any set of matched ids are a few ``bincount`` calls: milliseconds.
+
+What stays in SQL: *which* records match. The search selector computes the ids
+of the matched records — visibility rules, full text, every filter — and hands
+them over; this module only knows, per id, the référentiel, licence, year,
+producer, keywords (INSPIRE and free, with their labels) and source origins. So a
+stale snapshot can never make a restricted record counted for someone who cannot
+see it: it holds no visibility at all.
+
+Freshness: every write that changes what the search sees calls
+``search.index.dataset_index`` (harvest upsert, withdrawals, manual edits, merges),
+which calls ``note_change``; saves and deletes through the ORM (admin, factories)
+do too through the signal receivers of ``connect_signals``. ``note_change`` inserts
+a row into ``SearchChange`` inside the writer's transaction; the snapshot is tagged
+with ``(row count, token of the last row)`` read *before* it is built, and is rebuilt
+when that tag changes. Insert-only, so concurrent writers on PostgreSQL never wait
+on one another (a single counter row would hold a lock until each harvest commits);
+the count grows with each committed transaction whatever the commit order; the
+random token tells apart two histories of the same length (a rolled-back test
+transaction and the next one). A matched id unknown to the snapshot (written by a
+path that did not note it) also forces a rebuild.
+
+Cost: built on first use per process and per change, ~0.5 s and ~6 MiB at 100,000
+records (3.7 keywords per record); each search then reads one small row count.
+"""
+
+import secrets
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.db import connections
+
+from crig.catalog.models import Dataset, Keyword, Provenance, SearchChange
+
+#: The keyword kinds counted as themes (the référentiel is a record column).
+KEYWORD_KINDS = (Keyword.Kind.INSPIRE, Keyword.Kind.FREE)
+
+
+@dataclass
+class FacetCounts:
+    """Full counts (not yet cut to the largest values) of one set of records."""
+
+    count: int = 0
+    columns: dict[str, Counter] = field(default_factory=dict)
+    keywords: dict[str, Counter] = field(default_factory=dict)
+    keyword_labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    sources: Counter = field(default_factory=Counter)
+
+
+class _Codes:
+    """Values ↔ small integer codes, in order of first appearance."""
+
+    def __init__(self):
+        self.values: list = []
+        self.index: dict = {}
+
+    def code(self, value) -> int:
+        code = self.index.get(value)
+        if code is None:
+            code = self.index[value] = len(self.values)
+            self.values.append(value)
+        return code
+
+
+class FacetIndex:
+    """The facet values of every record, as columns aligned on sorted ids."""
+
+    COLUMNS = ("referentiel", "licence", "year", "producer_name")
+
+    def __init__(self, using: str, tag):
+        self.tag = tag
+        dataset_table = Dataset._meta.db_table
+        keyword_table = Keyword._meta.db_table
+        provenance_table = Provenance._meta.db_table
+        connection = connections[using]
+        codes = {name: _Codes() for name in self.COLUMNS}
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, {', '.join(self.COLUMNS)} FROM {dataset_table} "  # noqa: S608
+                "ORDER BY id"
+            )
+            rows = cursor.fetchall()
+            self.ids = np.fromiter((row[0] for row in rows), np.int64, len(rows))
+            self.columns = {
+                name: (
+                    np.fromiter(
+                        (codes[name].code(row[i]) for row in rows), np.int32, len(rows)
+                    ),
+                    codes[name].values,
+                )
+                for i, name in enumerate(self.COLUMNS, start=1)
+            }
+            del rows
+            self.keywords = {}
+            for kind in KEYWORD_KINDS:
+                cursor.execute(
+                    f"SELECT dataset_id, code, label FROM {keyword_table} "  # noqa: S608
+                    "WHERE kind = %s",
+                    [kind],
+                )
+                self.keywords[kind] = self._pairs(cursor.fetchall(), with_label=True)
+            # A record published twice by one origin counts once (COUNT DISTINCT).
+            cursor.execute(
+                f"SELECT DISTINCT dataset_id, origin FROM {provenance_table}"  # noqa: S608
+            )
+            self.sources = self._pairs(cursor.fetchall(), with_label=False)
+
+    def _pairs(self, rows, *, with_label: bool):
+        """(position of the record, value code[, label rank]) arrays of the rows
+        whose record is known; rows of records deleted meanwhile are dropped."""
+        values = _Codes()
+        dataset_ids = np.fromiter((row[0] for row in rows), np.int64, len(rows))
+        value_codes = np.fromiter((values.code(row[1]) for row in rows), np.int32)
+        positions = np.searchsorted(self.ids, dataset_ids)
+        positions[positions == len(self.ids)] = 0
+        known = self.ids[positions] == dataset_ids if len(self.ids) else positions < 0
+        pairs = {
+            "positions": positions[known],
+            "codes": value_codes[known],
+            "values": values.values,
+        }
+        if with_label:
+            # MAX(label) per code, in Python's (code point) order on both databases.
+            labels = sorted({row[2] for row in rows})
+            rank = {label: n for n, label in enumerate(labels)}
+            pairs["ranks"] = np.fromiter(
+                (rank[row[2]] for row in rows), np.int32, len(rows)
+            )[known]
+            pairs["labels"] = labels
+        return pairs
+
+    def knows(self, ids: np.ndarray) -> bool:
+        if not len(ids):
+            return True
+        if not len(self.ids):
+            return False
+        positions = np.minimum(np.searchsorted(self.ids, ids), len(self.ids) - 1)
+        return bool((self.ids[positions] == ids).all())
+
+    def counts(self, ids: np.ndarray) -> FacetCounts:
+        """The facet counts of the records ``ids`` (sorted, distinct, all known)."""
+        positions = np.searchsorted(self.ids, ids)
+        selected = np.zeros(len(self.ids), dtype=bool)
+        selected[positions] = True
+        result = FacetCounts(count=len(ids))
+        for name, (codes, values) in self.columns.items():
+            result.columns[name] = _counter(
+                np.bincount(codes[positions], minlength=len(values)), values
+            )
+        for kind, pairs in self.keywords.items():
+            rows = selected[pairs["positions"]]
+            codes = pairs["codes"][rows]
+            result.keywords[kind] = _counter(
+                np.bincount(codes, minlength=len(pairs["values"])), pairs["values"]
+            )
+            best = np.full(len(pairs["values"]), -1, dtype=np.int32)
+            np.maximum.at(best, codes, pairs["ranks"][rows])
+            result.keyword_labels[kind] = {
+                pairs["values"][code]: pairs["labels"][rank]
+                for code, rank in enumerate(best.tolist())
+                if rank >= 0
+            }
+        rows = selected[self.sources["positions"]]
+        result.sources = _counter(
+            np.bincount(
+                self.sources["codes"][rows], minlength=len(self.sources["values"])
+            ),
+            self.sources["values"],
+        )
+        return result
+
+
+def _counter(counts: np.ndarray, values: list) -> Counter:
+    return Counter({values[code]: n for code, n in enumerate(counts.tolist()) if n})
+
+
+_lock = threading.Lock()
+_indexes: dict[str, FacetIndex] = {}
+
+
+def change_tag(using: str):
+    """What identifies the catalogue's state for the snapshot (see the docstring)."""
+    table = SearchChange._meta.db_table
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*), (SELECT token FROM {table} "  # noqa: S608
+            f"ORDER BY id DESC LIMIT 1) FROM {table}"
+        )
+        return tuple(cursor.fetchone())
+
+
+def facet_counts(ids: np.ndarray, *, using: str = "default") -> FacetCounts:
+    """The facet counts of the records ``ids`` (sorted; a record given twice is
+    counted once)."""
+    if len(ids) > 1 and not (np.diff(ids) > 0).all():
+        ids = np.unique(ids)
+    tag = change_tag(using)
+    with _lock:
+        index = _indexes.get(using)
+        if index is None or index.tag != tag or not index.knows(ids):
+            index = _indexes[using] = FacetIndex(using, tag)
+    return index.counts(ids)
+
+
+def note_change(using: str = "default") -> None:
+    """Record that the catalogue changed (in the caller's transaction)."""
+    table = SearchChange._meta.db_table
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (token) VALUES (%s)",  # noqa: S608
+            [secrets.token_hex(8)],
+        )
+
+
+def _changed(sender, using="default", **kwargs):
+    note_change(using)
+
+
+def connect_signals() -> None:
+    """Saves and deletes through the ORM note a change too: the admin's edits of a
+    record's référentiel or status, keywords and provenances written one by one,
+    a harvest source deleted with its provenances. (Bulk paths call
+    ``dataset_index``; ``post_delete`` receivers are not set on keywords and
+    provenances, which would turn their bulk deletes into row-by-row ones.)"""
+    from django.db.models.signals import post_delete, post_save
+
+    from crig.catalog.models import HarvestSource
+
+    for model in (Dataset, Keyword, Provenance):
+        post_save.connect(_changed, sender=model, dispatch_uid=f"facets-{model}")
+    for model in (Dataset, HarvestSource):
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"facets-del-{model}")
