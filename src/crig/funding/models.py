@@ -345,6 +345,11 @@ class ReviewerSeat(TimeStampedModel):
         related_name="+",
     )
     reminded_at = models.DateTimeField(_("last reminder"), null=True, blank=True)
+    # Set by the notification task when it e-mails the reviewer about the seat,
+    # so that running the task twice sends one e-mail.
+    assignment_notified_at = models.DateTimeField(
+        _("assignment e-mailed at"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("reviewer seat")
@@ -478,6 +483,11 @@ class Opinion(models.Model):
         related_name="+",
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # Set by the notification task when it announces the publication, so that
+    # running the task twice sends the e-mails once.
+    notified_at = models.DateTimeField(
+        _("publication e-mailed at"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("opinion")
