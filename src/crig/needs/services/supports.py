@@ -74,7 +74,7 @@ def support_create(
     else:
         store_territory(support, territory)
     consolidate(need)
-    record(need, NeedEvent.Kind.SUPPORTED, actor=author, message=str(organisation))
+    record(need, NeedEvent.Kind.SUPPORTED, actor=author, message=organisation.name)
     return support
 
 
@@ -120,7 +120,7 @@ def support_update(
         support.need,
         NeedEvent.Kind.SUPPORT_CHANGED,
         actor=actor,
-        message=str(support.organisation),
+        message=support.organisation.name,
     )
     return support
 
@@ -142,7 +142,7 @@ def support_withdraw(*, actor, support: Support) -> None:
     )
     _check_need_open(support.need)
     need = support.need
-    organisation = str(support.organisation)
+    organisation = support.organisation.name
     support.delete()
     consolidate(need)
     record(need, NeedEvent.Kind.SUPPORT_WITHDRAWN, actor=actor, message=organisation)

@@ -37,3 +37,10 @@ def toulouse_selection(territory) -> TerritorySelection:
 @pytest.fixture
 def blagnac_selection(territory) -> TerritorySelection:
     return selection_of("31069")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Factories set a password on every person; the default hasher is slow by
+    design and would dominate these tests."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
