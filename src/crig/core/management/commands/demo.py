@@ -6,6 +6,7 @@ from crig.core import demo as core_demo
 from crig.core.errors import CrigError
 from crig.members import demo as members_demo
 from crig.members.models import Organisation, User
+from crig.needs import demo as needs_demo
 from crig.territory.models import Commune
 from crig.territory.services import territory_load
 
@@ -13,8 +14,9 @@ from crig.territory.services import territory_load
 class Command(BaseCommand):
     help = (
         "Load the CRIG Occitanie demo: territory, home page texts, signatories, "
-        "member organisations, one account per role and the reference-data "
-        "catalogue. Safe to run twice."
+        "member organisations, one account per role, the reference-data "
+        "catalogue and the members' needs with a prioritisation round. Safe to run "
+        "twice."
     )
 
     def add_arguments(self, parser):
@@ -39,6 +41,7 @@ class Command(BaseCommand):
                 core_demo.load_demo(stdout=self.stdout)
                 accounts = members_demo.load_demo(stdout=self.stdout)
                 catalog_demo.load_demo(stdout=self.stdout)
+                needs_demo.load_demo(stdout=self.stdout)
         except CrigError as error:
             raise CommandError(str(error.message)) from error
         self.stdout.write(self.style.SUCCESS("CRIG Occitanie demo loaded."))
