@@ -1,7 +1,7 @@
 """Helpers of the funding domain tests: territories built from stored communes
 the way ``crig.territory.selection`` gives them, and a valid ``RequestData``.
-Service-level tests assert the English msgids (the language of a test run
-without a request); pages, API and commands assert the French text."""
+Service-level tests assert the English msgids (``english_messages``); pages, API
+and commands assert the French text."""
 
 import datetime
 import json
@@ -17,10 +17,19 @@ from crig.territory.models import Commune
 from crig.territory.selection import TerritorySelection
 
 
-@pytest.fixture(autouse=True)
-def _english_messages():
+@pytest.fixture
+def english_messages():
+    """Service-level tests assert the English msgids (``pytestmark`` of those
+    files); pages answer in French through the middleware whatever is active."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Factories set a password on every person; the default hasher is slow by
+    design and would dominate these tests."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def selection_of(*codes: str) -> TerritorySelection:

@@ -22,6 +22,8 @@ from crig.funding.tests.factories import FundingRequestFactory, ProgrammeFactory
 from crig.members.models import Membership
 from crig.members.tests.factories import MembershipFactory
 
+pytestmark = pytest.mark.usefixtures("english_messages")
+
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"
 
 
