@@ -264,7 +264,7 @@
       if (number !== self.requestNumber) { return; }  // a newer search is under way
       var units = [];
       results[1].items.forEach(function (epci) {
-        units.push({ kind: "epcis", code: epci.siren, name: epci.name, detail: epci.kind });
+        units.push({ kind: "epcis", code: epci.siren, name: epci.name, detail: "" });
       });
       results[2].forEach(function (departement) {
         if (searchKey(departement.name).indexOf(key) !== -1 || departement.code.toLowerCase() === query.toLowerCase()) {
