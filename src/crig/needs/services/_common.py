@@ -52,26 +52,24 @@ def check_cofunding(minimum: int | None, maximum: int | None) -> None:
 def store_territory(owner, selection: TerritorySelection) -> None:
     """Write the selection on a need or a support: the outline fields and one
     commune row per INSEE code with its share. The owner must be saved."""
-    if not selection.communes or not selection.outline:
+    # Shares come from area ratios: clamp the float noise above 1, and leave out
+    # communes the territory does not actually reach.
+    shares = {
+        insee: min(float(share), 1.0)
+        for insee, share in selection.communes.items()
+        if share > 0
+    }
+    if not shares or not selection.outline:
         raise InvalidInput(_("The territory is empty."), field="territory")
     known = set(
-        Commune.objects.filter(insee__in=list(selection.communes)).values_list(
-            "insee", flat=True
-        )
+        Commune.objects.filter(insee__in=list(shares)).values_list("insee", flat=True)
     )
-    unknown = sorted(set(selection.communes) - known)
+    unknown = sorted(set(shares) - known)
     if unknown:
         raise InvalidInput(
             _("Unknown commune codes: %(codes)s.") % {"codes": ", ".join(unknown)},
             field="territory",
         )
-    for insee, share in selection.communes.items():
-        if not 0 < share <= 1:
-            raise InvalidInput(
-                _("The share of commune %(insee)s must be above 0 and at most 1.")
-                % {"insee": insee},
-                field="territory",
-            )
     owner.outline = json.dumps(selection.outline, separators=(",", ":"))
     owner.min_lon, owner.min_lat, owner.max_lon, owner.max_lat = selection.bbox
     owner.area_km2 = selection.area_km2
@@ -86,7 +84,7 @@ def store_territory(owner, selection: TerritorySelection) -> None:
     link_model.objects.bulk_create(
         [
             link_model(**{owner_field: owner}, commune_id=insee, fraction=share)
-            for insee, share in sorted(selection.communes.items())
+            for insee, share in sorted(shares.items())
         ]
     )
 

@@ -739,3 +739,38 @@ def test_removing_an_attachment_deletes_its_file(
         ("attachment_added", "a.pdf"),
         ("attachment_removed", "a.pdf"),
     ]
+
+
+def test_a_territory_from_the_territory_input_is_stored(
+    member_user, organisation, toulouse_metropole
+):
+    from crig.territory.selection import territory_selection
+
+    selection = territory_selection(epcis=[toulouse_metropole.siren])
+
+    need = need_create(
+        author=member_user, organisation=organisation, data=DATA, territory=selection
+    )
+
+    assert need.commune_links.count() == toulouse_metropole.communes.count()
+    assert need.territory_description == selection.description
+    assert need.consolidated_population == pytest.approx(selection.population, abs=1)
+
+
+def test_float_noise_in_shares_is_absorbed(member_user, organisation, territory):
+    selection = selection_of("31555", "31069")
+    noisy = selection.__class__(
+        **{
+            **selection.__dict__,
+            "communes": {"31555": 1.0000000002, "31069": 0.0, "31056": 1e-12},
+        }
+    )
+
+    need = need_create(
+        author=member_user, organisation=organisation, data=DATA, territory=noisy
+    )
+
+    assert dict(need.commune_links.values_list("commune_id", "fraction")) == {
+        "31555": 1.0,
+        "31056": 1e-12,
+    }
