@@ -14,6 +14,7 @@ import json
 from http import HTTPStatus
 
 import pytest
+from django.urls import resolve
 from openpyxl import load_workbook
 
 from crig.needs.models import Need, NeedCommune, Support, Theme
@@ -435,11 +436,34 @@ def test_heatmap_geojson(client, heat):
     assert body["legend"][1] == {"min": 2, "max": 2, "colour": "#fecc5c"}
 
 
-def test_heatmap_path_is_not_taken_for_a_need(client, db):
-    assert client.get("/api/v1/needs/heatmap").status_code == HTTPStatus.OK
-    assert client.get("/api/v1/needs/heatmap", {"theme": "x"}).status_code == (
-        HTTPStatus.UNPROCESSABLE_ENTITY
-    )
+@pytest.mark.parametrize(
+    ("path", "url_name"),
+    [
+        ("/api/v1/needs/heatmap", "needs_heatmap"),
+        ("/api/v1/needs/scores", None),
+        ("/api/v1/needs/weights", None),
+        ("/api/v1/needs/12", "needs_detail"),
+    ],
+)
+def test_named_paths_are_not_taken_for_a_need_id(path, url_name):
+    match = resolve(path)
+
+    if url_name is None:
+        # Served by the priorities router, not by the need detail.
+        assert match.url_name != "needs_detail"
+    else:
+        assert match.url_name == url_name
+
+
+def test_heatmap_refuses_an_unknown_theme(client, db):
+    response = client.get("/api/v1/needs/heatmap", {"theme": "x"})
+
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+
+
+def test_scores_and_weights_answer_next_to_the_needs(client, need):
+    assert client.get("/api/v1/needs/scores").status_code == HTTPStatus.OK
+    assert client.get("/api/v1/needs/weights").status_code == HTTPStatus.OK
 
 
 # --- POST /needs ---------------------------------------------------------------------
