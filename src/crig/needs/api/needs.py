@@ -529,7 +529,10 @@ def simplified(outlines: list[str]) -> list[str | None]:
         return result
     shapes = shapely.from_geojson([outlines[i] for i in present])
     shapes = shapely.simplify(shapes, MAP_TOLERANCE_DEGREES, preserve_topology=True)
-    texts = shapely.to_geojson(shapely.set_precision(shapes, 1e-5))
+    # Stored outlines are already rounded (1e-6°), and GEOS writes the shortest
+    # text of each coordinate: no set_precision, which would cost more than the
+    # simplification.
+    texts = shapely.to_geojson(shapes)
     for index, text in zip(present, texts, strict=True):
         result[index] = text
     return result
