@@ -481,6 +481,8 @@ def run() -> dict:
     territory = generate.territory_from_database()
     results = {"records": count, "repeat_per_query": REPEAT}
     results["load"] = prepare_catalogue(territory, count=count, seed=SEED)
+    # The machine is shared: a busy one inflates every figure (ours and pycsw's).
+    results["load_average_1_5_15_min_at_start"] = [round(v, 2) for v in os.getloadavg()]
 
     port = free_port()
     server = serve_crig(port)
@@ -501,6 +503,7 @@ def run() -> dict:
     finally:
         peer.terminate()
         peer.wait()
+    results["load_average_1_5_15_min_at_end"] = [round(v, 2) for v in os.getloadavg()]
     ours, theirs = results["csw_crig"]["mix"], results["csw_pycsw"]["mix"]
     results["csw_speed_ratio_p50"] = round(theirs["p50_ms"] / ours["p50_ms"], 1)
     results["csw_speed_ratio_p95"] = round(theirs["p95_ms"] / ours["p95_ms"], 1)
