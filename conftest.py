@@ -12,6 +12,7 @@ pytest_plugins = [
     "crig.catalog.tests.fixtures",
     "crig.needs.tests.fixtures",
     "crig.funding.tests.fixtures",
+    "crig.actionplan.tests.fixtures",
 ]
 
 

@@ -3,6 +3,7 @@
 from ninja import NinjaAPI
 
 from crig import __version__
+from crig.actionplan.api import router as actionplan_router
 from crig.catalog.api import router as catalog_router
 from crig.core.api import install_error_handlers
 from crig.funding.api import router as funding_router
@@ -27,3 +28,4 @@ api.add_router("/", members_router, tags=["members"])
 api.add_router("/", catalog_router, tags=["catalog"])
 api.add_router("/", needs_router, tags=["needs"])
 api.add_router("/", funding_router, tags=["funding"])
+api.add_router("/", actionplan_router, tags=["action plan"])

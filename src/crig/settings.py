@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "crig.catalog",
     "crig.needs",
     "crig.funding",
+    "crig.actionplan",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

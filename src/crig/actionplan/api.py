@@ -1,0 +1,5 @@
+"""REST endpoints of the action plan (filled by the pages work)."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+from crig.actionplan import views
+
+app_name = "actionplan"
+
+urlpatterns = [*views.routes]
