@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from crig.core.api import authenticated
-from crig.core.errors import InvalidInput
+from crig.core.errors import InvalidInput, PermissionDenied
 from crig.core.exports import export_response
 from crig.funding import rules as funding_rules
 from crig.funding import services
@@ -671,9 +671,8 @@ def _applicant(user, applicant_id: int | None) -> Organisation:
         return organisation
     own = list(Organisation.objects.filter(memberships__person=user).distinct()[:2])
     if not own:
-        raise InvalidInput(
-            _("Say in the name of which organisation the request is made."),
-            field="applicant",
+        raise PermissionDenied(
+            _("Only members of an organisation may enter a funding request.")
         )
     if len(own) > 1:
         raise InvalidInput(

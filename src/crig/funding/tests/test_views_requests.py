@@ -380,7 +380,7 @@ def test_create_refuses_amounts_that_do_not_add_up(
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
     content = response.content.decode()
-    assert "Les montants ne s’équilibrent pas." in content
+    assert "Les montants ne concordent pas." in content
     assert "Ressources au-delà du budget" in content
     assert FundingRequest.objects.count() == 0
 
