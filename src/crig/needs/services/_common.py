@@ -17,6 +17,8 @@ from crig.territory.selection import TerritorySelection
 # The consolidated outline is drawn on maps; simplifying to about 10 m keeps it
 # faithful at commune scale while uniting dozens of outlines stays cheap.
 CONSOLIDATED_TOLERANCE_DEGREES = 0.0001
+# The largest value every database keeps in a PositiveIntegerField.
+MAX_COFUNDING_EUROS = 2_147_483_647
 
 
 def require(user, perm: str, obj, message) -> None:
@@ -42,6 +44,8 @@ def check_cofunding(minimum: int | None, maximum: int | None) -> None:
             raise InvalidInput(
                 _("A co-funding amount cannot be negative."), field=field
             )
+        if value > MAX_COFUNDING_EUROS:
+            raise InvalidInput(_("This co-funding amount is too large."), field=field)
     if minimum is not None and maximum is not None and minimum > maximum:
         raise InvalidInput(
             _("The co-funding range is reversed: “from” is above “up to”."),

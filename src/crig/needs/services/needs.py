@@ -17,6 +17,7 @@ that an old need can still be corrected.
 """
 
 import datetime
+import math
 import os
 import uuid
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from django.utils.text import get_valid_filename, slugify
 from django.utils.translation import gettext as _
 
 from crig.core.errors import Conflict, InvalidInput
+from crig.members.models import Membership
 from crig.needs.models import (
     Need,
     NeedAttachment,
@@ -38,6 +40,7 @@ from crig.needs.models import (
     Theme,
 )
 from crig.needs.services._common import (
+    check_cofunding,
     consolidate,
     copy_territory,
     record,
@@ -87,8 +90,6 @@ class NeedData:
 
 
 def _clean_data(data: NeedData, *, check_horizon: bool) -> dict:
-    from crig.needs.services._common import check_cofunding
-
     title = (data.title or "").strip()
     description = (data.description or "").strip()
     if not title:
@@ -107,7 +108,9 @@ def _clean_data(data: NeedData, *, check_horizon: bool) -> dict:
             _("The wanted precision is too long (100 characters at most)."),
             field="precision",
         )
-    if data.resolution_m is not None and not data.resolution_m > 0:
+    if data.resolution_m is not None and not (
+        math.isfinite(data.resolution_m) and data.resolution_m > 0
+    ):
         raise InvalidInput(
             _("The wanted ground resolution must be above 0 m."), field="resolution_m"
         )
@@ -129,8 +132,6 @@ def _clean_data(data: NeedData, *, check_horizon: bool) -> dict:
 
 
 def _check_contact(contact, organisation) -> None:
-    from crig.members.models import Membership
-
     if not (
         contact.is_active
         and Membership.objects.filter(

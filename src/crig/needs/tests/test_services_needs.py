@@ -153,6 +153,16 @@ def test_a_person_without_organisation_cannot_create(
             "La résolution au sol souhaitée doit être supérieure à 0 m.",
         ),
         (
+            {"resolution_m": float("inf")},
+            "resolution_m",
+            "La résolution au sol souhaitée doit être supérieure à 0 m.",
+        ),
+        (
+            {"cofunding_max": 3_000_000_000},
+            "cofunding_max",
+            "Ce montant de cofinancement est trop élevé.",
+        ),
+        (
             {"horizon": datetime.date(2000, 1, 1)},
             "horizon",
             "L’horizon ne peut pas être dans le passé.",
