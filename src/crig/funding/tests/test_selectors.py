@@ -25,6 +25,8 @@ from crig.funding.tests.factories import (
 )
 from crig.members.tests.factories import MembershipFactory, ReviewerAssignmentFactory
 
+pytestmark = pytest.mark.usefixtures("english_messages")
+
 State = FundingRequest.State
 
 
