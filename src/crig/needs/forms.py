@@ -368,8 +368,12 @@ class NeedFilterForm(forms.Form):
             )
         self.fields["organisation"].choices = [
             ("", _("All organisations")),
-            *Organisation.objects.filter(needs__isnull=False)
-            .distinct()
+            # Organisations with a public need: a draft says nothing to others.
+            *Organisation.objects.filter(
+                pk__in=Need.objects.exclude(state=Need.State.DRAFT).values(
+                    "organisation_id"
+                )
+            )
             .order_by("name")
             .values_list("slug", "name"),
         ]
