@@ -169,6 +169,25 @@ def need_match(
         shares = need_consolidated_communes(need)
     else:
         shares = dict(need.commune_links.values_list("commune_id", "fraction"))
+    return territory_match(
+        user=user,
+        shares=shares,
+        theme=need.theme,
+        resolution_m=need.resolution_m,
+        older_than=older_than,
+    )
+
+
+def territory_match(
+    *,
+    user,
+    shares: dict[str, float],
+    theme: str,
+    resolution_m: float | None = None,
+    older_than: int | None = None,
+) -> NeedMatch:
+    """What the catalogue holds for ``theme`` on a territory given as INSEE code →
+    share of the commune inside it (a need's, a funding request's…)."""
     communes = {
         row[0]: row
         for row in Commune.objects.filter(insee__in=list(shares)).values_list(
@@ -177,7 +196,7 @@ def need_match(
     }
     areas = {insee: row[2] or 0.0 for insee, row in communes.items()}
     total_km2 = sum(areas[insee] * share for insee, share in shares.items())
-    referentiel = Theme(need.theme).referentiel
+    referentiel = Theme(theme).referentiel
 
     fractions: dict[str, dict[int, float]] = defaultdict(dict)
     datasets: dict[int, dict] = {}
@@ -214,7 +233,7 @@ def need_match(
             if total_km2
             else 0.0,
             communes=dataset_communes[dataset_id],
-            fine_enough=_fine_enough(row["resolution_m"], need.resolution_m),
+            fine_enough=_fine_enough(row["resolution_m"], resolution_m),
         )
 
     matches = {dataset_id: as_match(dataset_id) for dataset_id in datasets}
