@@ -157,6 +157,7 @@ def test_file_shows_its_confidential_parts_only_to_those_who_see_it(
         assert "Confidentiel" in content
         assert (COMMENTS in content) is (role in SEES_COMMENTS)
         assert (AUDIT_HEADING in content) is (role in STAFF)
+        assert ("Demande déposée" in content) is (role in STAFF)
     elif role == "seated_undeclared":
         seat = ReviewerSeat.objects.get(request=file, reviewer=people[role])
         assert response.status_code == HTTPStatus.FOUND

@@ -33,6 +33,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from crig.core.errors import CrigError, NotFound, PermissionDenied
@@ -83,6 +84,28 @@ LIVE_STATES = (
     FundingRequest.State.OPINION_ISSUED,
     FundingRequest.State.PUBLISHED,
 )
+
+
+#: The audit trail's actions (the names of the services that wrote them), for a
+#: person.
+AUDIT_ACTIONS = {
+    "request_create": gettext_lazy("Request entered"),
+    "request_update": gettext_lazy("Request changed"),
+    "request_submit": gettext_lazy("Request submitted"),
+    "request_withdraw": gettext_lazy("Request withdrawn"),
+    "request_attachment_add": gettext_lazy("Attachment added"),
+    "request_attachment_remove": gettext_lazy("Attachment removed"),
+    "request_decide_admissibility": gettext_lazy("Admissibility decided"),
+    "request_start_review": gettext_lazy("Review started"),
+    "request_set_deadline": gettext_lazy("Deadline changed"),
+    "reviewer_assign": gettext_lazy("Reviewer assigned"),
+    "reviewer_unassign": gettext_lazy("Reviewer unassigned"),
+    "conflict_declare": gettext_lazy("Interests declared"),
+    "position_record": gettext_lazy("Position recorded"),
+    "opinion_issue": gettext_lazy("Opinion issued"),
+    "opinion_publish": gettext_lazy("Opinion published"),
+    "opinion_correct": gettext_lazy("Opinion corrected"),
+}
 
 
 # Helpers ----------------------------------------------------------------------
@@ -600,7 +623,10 @@ def request_detail(request, pk):
                 }
                 for opinion in opinions
             ],
-            "audit": funding_request.audit_entries.select_related("actor")
+            "audit": [
+                {"entry": entry, "label": AUDIT_ACTIONS.get(entry.action, entry.action)}
+                for entry in funding_request.audit_entries.select_related("actor")
+            ]
             if can["audit"]
             else None,
             "geojson_url": f"{API_REQUESTS}/{funding_request.pk}?format=geojson",
