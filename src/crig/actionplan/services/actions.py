@@ -278,7 +278,7 @@ def action_create(*, actor, plan: Plan, data: ActionData) -> Action:
     )
     clean = _clean(data)
     # Lock the plan so that two additions at once do not take the same number.
-    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    Plan.objects.select_for_update().filter(pk=plan.pk).first()
     last = plan.actions.aggregate(last=Max("number"))["last"] or 0
     action = Action(plan=plan, number=last + 1)
     _write(action, clean)
@@ -304,7 +304,8 @@ def action_update(*, actor, action: Action, data: ActionData) -> Action:
         _("Only the secretariat and the signatories may edit the plan's actions."),
     )
     clean = _clean(data)
-    action = Action.objects.select_for_update().get(pk=action.pk)
+    Action.objects.select_for_update().filter(pk=action.pk).first()
+    action.refresh_from_db()
     before = _snapshot(action)
     _write(action, clean)
     after = _snapshot(action)
@@ -373,7 +374,7 @@ def action_link(
         action,
         _("Only the secretariat and the signatories may link the plan's actions."),
     )
-    action = Action.objects.select_for_update().get(pk=action.pk)
+    Action.objects.select_for_update().filter(pk=action.pk).first()
     given = {
         "needs": need_ids,
         "funding_requests": funding_request_ids,

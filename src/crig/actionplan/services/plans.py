@@ -99,7 +99,8 @@ def plan_publish(*, actor, plan: Plan) -> Plan:
         plan,
         _("Only the secretariat and the signatories may publish the plan."),
     )
-    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    Plan.objects.select_for_update().filter(pk=plan.pk).first()
+    plan.refresh_from_db()
     if plan.state == Plan.State.PUBLISHED:
         raise Conflict(
             _("The %(year)s plan is already published.") % {"year": plan.year}
@@ -131,7 +132,8 @@ def plan_roll_over(*, actor, plan: Plan) -> Plan:
         plan,
         _("Only the secretariat and the signatories may roll the plan over."),
     )
-    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    Plan.objects.select_for_update().filter(pk=plan.pk).first()
+    plan.refresh_from_db()
     year = plan.year + 1
     if Plan.objects.filter(year=year).exists():
         raise Conflict(

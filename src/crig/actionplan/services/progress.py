@@ -111,7 +111,8 @@ def progress_update_add(
     stored = None
     try:
         with transaction.atomic():
-            action = Action.objects.select_for_update().get(pk=action.pk)
+            Action.objects.select_for_update().filter(pk=action.pk).first()
+            action.refresh_from_db()
             update = ProgressUpdate(
                 action=action,
                 author=actor,

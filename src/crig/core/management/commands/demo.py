@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from crig.actionplan import demo as actionplan_demo
 from crig.catalog import demo as catalog_demo
 from crig.core import demo as core_demo
 from crig.core.errors import CrigError
@@ -42,6 +43,7 @@ class Command(BaseCommand):
                 accounts = members_demo.load_demo(stdout=self.stdout)
                 catalog_demo.load_demo(stdout=self.stdout)
                 needs_demo.load_demo(stdout=self.stdout)
+                actionplan_demo.load_demo(stdout=self.stdout)
         except CrigError as error:
             raise CommandError(str(error.message)) from error
         self.stdout.write(self.style.SUCCESS("CRIG Occitanie demo loaded."))
