@@ -221,10 +221,20 @@ class NeedAnsweredOut(Schema):
     url: str
 
 
+class ActionServedOut(Schema):
+    id: int
+    title: str
+    plan: str
+    direct: bool = Field(description="Linked to the request itself.")
+    needs: list[int] = Field(description="Ids of the answered needs it is linked to.")
+    url: str
+
+
 class AnalysisOut(Schema):
     coverage: CoverageOut | None
     overlaps: list[OverlapOut]
     needs: list[NeedAnsweredOut]
+    actions: list[ActionServedOut]
 
 
 class PermissionsOut(Schema):
@@ -495,6 +505,17 @@ def analysis_out(analysis) -> dict:
                 "url": item.need.get_absolute_url(),
             }
             for item in analysis.needs
+        ],
+        "actions": [
+            {
+                "id": item.action.pk,
+                "title": str(item.action),
+                "plan": str(item.action.plan),
+                "direct": item.direct,
+                "needs": [need.pk for need in item.needs],
+                "url": item.action.get_absolute_url(),
+            }
+            for item in analysis.actions
         ],
     }
 

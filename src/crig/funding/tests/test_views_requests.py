@@ -989,3 +989,35 @@ def test_other_organisation_cannot_guess_a_request(client, funding_request):
     for name in ("detail", "edit", "withdraw", "admissibility", "position"):
         response = client.get(reverse(f"funding:{name}", args=[funding_request.pk]))
         assert response.status_code == HTTPStatus.NOT_FOUND, name
+
+
+# The analysis beside the file ---------------------------------------------------
+
+
+def test_file_flags_an_overlapping_request_as_a_risk_of_double_funding(
+    client, funding_request, secretariat_user, member_user
+):
+    # Given another pending PCRS request over Toulouse, of another organisation
+    other = factories.FundingRequestFactory(
+        title="PCRS de la métropole toulousaine",
+        state=FundingRequest.State.UNDER_REVIEW,
+    )
+
+    # When the secretariat and the applicant's member open the file
+    client.force_login(secretariat_user)
+    staff = client.get(reverse("funding:detail", args=[funding_request.pk]))
+    client.force_login(member_user)
+    member = client.get(reverse("funding:detail", args=[funding_request.pk]))
+
+    # Then the secretariat sees the overlap flagged; the member, who may not open
+    # the other (unpublished) file, learns nothing of it
+    content = staff.content.decode()
+    assert "Risque de double financement" in content
+    assert other.title in content
+    assert reverse("funding:detail", args=[other.pk]) in content
+    assert "1 commune en commun" in content
+    member_content = member.content.decode()
+    assert other.title not in member_content
+    assert "Aucune autre demande de même thématique ne recoupe ce territoire." in (
+        member_content
+    )

@@ -490,7 +490,7 @@ def _overlap_rows(user, overlaps) -> list[dict]:
     for overlap in overlaps:
         other = overlap.request
         url = ""
-        if user.has_perm("funding.view_request", other):
+        if not overlap.public_only:
             url = other.get_absolute_url()
         elif other.state == FundingRequest.State.PUBLISHED:
             opinion = (
