@@ -13,6 +13,7 @@ pytest_plugins = [
     "crig.needs.tests.fixtures",
     "crig.funding.tests.fixtures",
     "crig.actionplan.tests.fixtures",
+    "crig.events.tests.fixtures",
 ]
 
 

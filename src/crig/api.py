@@ -6,6 +6,7 @@ from crig import __version__
 from crig.actionplan.api import router as actionplan_router
 from crig.catalog.api import router as catalog_router
 from crig.core.api import install_error_handlers
+from crig.events.api import router as events_router
 from crig.funding.api import router as funding_router
 from crig.members.api import router as members_router
 from crig.needs.api import router as needs_router
@@ -29,3 +30,4 @@ api.add_router("/", catalog_router, tags=["catalog"])
 api.add_router("/", needs_router, tags=["needs"])
 api.add_router("/", funding_router, tags=["funding"])
 api.add_router("/", actionplan_router, tags=["action plan"])
+api.add_router("/", events_router, tags=["events"])

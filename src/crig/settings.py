@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "crig.needs",
     "crig.funding",
     "crig.actionplan",
+    "crig.events",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -230,6 +231,9 @@ CATALOG_COVERAGE_MIN_SHARE = float(env_str("CRIG_COVERAGE_MIN_SHARE", "0.95"))
 TERRITORY_UPLOAD_MAX_BYTES = env_int("CRIG_TERRITORY_UPLOAD_MAX_MB", 10) * 1024 * 1024
 NEEDS_ATTACHMENT_MAX_BYTES = env_int("CRIG_ATTACHMENT_MAX_MB", 10) * 1024 * 1024
 FUNDING_ATTACHMENT_MAX_BYTES = NEEDS_ATTACHMENT_MAX_BYTES
+
+# Council meetings: how many of the signatories make the quorum.
+EVENTS_MEETING_QUORUM = env_int("CRIG_MEETING_QUORUM", 3)
 
 # Security. Production defaults are strict; each can be relaxed behind a proxy.
 SECURE_PROXY_SSL_HEADER = (

@@ -1,0 +1,5 @@
+from crig.events import views
+
+app_name = "events"
+
+urlpatterns = [*views.routes]
