@@ -213,6 +213,8 @@ def _action_form_page(request, *, plan: Plan, action: Action | None):
             "indicators": indicators,
             "plan": plan,
             "action": action,
+            "refused": status == HTTPStatus.BAD_REQUEST
+            or bool(post is not None and form.errors),
         },
         status=status if status != HTTPStatus.OK else None,
     )
