@@ -56,7 +56,9 @@ class Plan(TimeStampedModel):
 
 class Action(TimeStampedModel):
     class Category(models.TextChoices):
-        ORGANISATION = "organisation", _("Organisation")
+        # Not the bare word: "Organisation" is already the msgid of an organisation
+        # (an "organisme"), and this is the organisation of the council's work.
+        ORGANISATION = "organisation", _("Organisation of the council")
         REFERENTIELS = "referentiels", _("Reference data")
         TRANSVERSAL = "transversal", _("Cross-cutting themes")
         PARTICULAR = "particular", _("Specific themes")
