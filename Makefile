@@ -46,7 +46,7 @@ bench: install ## Run the benchmarks; figures go to bench/results.json
 	$(BIN)/python -m bench
 
 messages: install ## Extract UI strings and compile the translations (needs gettext)
-	cd src/crig && for app in core members territory catalog needs funding actionplan events; do \
+	cd src/crig && for app in core members territory catalog needs funding actionplan events news; do \
 	  (cd $$app && CRIG_DEBUG=true ../../../$(BIN)/crig makemessages -l fr -l en --no-obsolete); done
 	$(BIN)/python -m crig.core.i18n_compile
 

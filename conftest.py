@@ -14,6 +14,7 @@ pytest_plugins = [
     "crig.funding.tests.fixtures",
     "crig.actionplan.tests.fixtures",
     "crig.events.tests.fixtures",
+    "crig.news.tests.fixtures",
 ]
 
 

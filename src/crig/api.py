@@ -10,6 +10,7 @@ from crig.events.api import router as events_router
 from crig.funding.api import router as funding_router
 from crig.members.api import router as members_router
 from crig.needs.api import router as needs_router
+from crig.news.api import router as news_router
 from crig.territory.api import router as territory_router
 
 api = NinjaAPI(
@@ -31,3 +32,4 @@ api.add_router("/", needs_router, tags=["needs"])
 api.add_router("/", funding_router, tags=["funding"])
 api.add_router("/", actionplan_router, tags=["action plan"])
 api.add_router("/", events_router, tags=["events"])
+api.add_router("/", news_router, tags=["news"])

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "crig.funding",
     "crig.actionplan",
     "crig.events",
+    "crig.news",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

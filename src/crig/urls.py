@@ -14,6 +14,7 @@ urlpatterns = [
     path("financements/", include("crig.funding.urls")),
     path("plan-d-actions/", include("crig.actionplan.urls")),
     path("", include("crig.events.urls")),
+    path("", include("crig.news.urls")),
     path("", include("crig.catalog.urls_standards")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

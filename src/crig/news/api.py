@@ -1,0 +1,5 @@
+"""REST endpoints of the news module (filled by the pages work)."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+from crig.news import views
+
+app_name = "news"
+
+urlpatterns = [*views.routes]
