@@ -105,7 +105,7 @@ def _counts_chart(counts: dict, labels: dict, *, title, label_header, chart_id):
         [Datum(str(labels.get(key, key)), value) for key, value in counts.items()],
         title=title,
         label_header=label_header,
-        value_header=_("Number"),
+        value_header=_("Count"),
         chart_id=chart_id,
     )
 
@@ -221,7 +221,7 @@ def export_table(*, user, plan: Plan) -> tuple[list[str], list[list]]:
     )
     header = [
         _("Category"),
-        _("Number"),
+        _("No."),
         _("Title"),
         _("Lead organisations"),
         _("Partners"),
