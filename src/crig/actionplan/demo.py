@@ -13,9 +13,10 @@ in a demo dated after 2025 a plan still in draft would be a plan that was never
 adopted.
 
 Runs after the members demo, and after the catalogue and needs demos, whose
-records it links; funding requests are linked by theme when the funding module
-holds some (there is no funding demo yet: then none are linked). A second run
-changes nothing: a plan that exists is left as it is.
+records it links, and after the funding demo when there is one: the funding
+requests of an action's theme (neither drafts, nor inadmissible, nor withdrawn)
+are linked to it; without any, none are. A second run changes nothing: a plan
+that exists is left as it is.
 """
 
 import datetime
@@ -691,7 +692,11 @@ def _link(action: Action, spec: DemoAction, secretariat) -> None:
             requests_visible_to(secretariat)
             .filter(theme=spec.referentiel)
             .exclude(
-                state__in=[FundingRequest.State.DRAFT, FundingRequest.State.WITHDRAWN]
+                state__in=[
+                    FundingRequest.State.DRAFT,
+                    FundingRequest.State.INADMISSIBLE,
+                    FundingRequest.State.WITHDRAWN,
+                ]
             )
             .order_by("pk")
             .values_list("pk", flat=True)[:2]

@@ -267,7 +267,8 @@ def year_figures(*, year: int) -> YearFigures:
       each request) adopted during the year, by verdict;
     - datasets pooled: public, active catalogue records dated on or before
       31 December of the year (publication date, else creation date, else the
-      day the catalogue first saw them), by référentiel;
+      day the catalogue first saw them); by référentiel (records without one
+      count in the total only);
     - events and attendance: ``None`` until the events module exists.
     """
     from crig.catalog.models import Referentiel
