@@ -4,8 +4,9 @@ digests and relay newsletters.
 A published item (its publication date reached) is seen according to its
 audience: public → everyone; members → people belonging to an organisation;
 a signatory's community → the people of that signatory's organisation and its
-reviewers, plus the secretariat. Drafts and items in review are seen by their
-author, the editors and the secretariat. Members-only and community items are
+reviewers, plus the secretariat. Drafts, items in review and scheduled items are
+seen by their author, the editors (except another signatory's community items)
+and the secretariat. Members-only and community items are
 never in public pages or feeds. Editors: the secretariat and the signatories'
 people (``is_signatory_person``) write items; the secretariat and signatories'
 people publish. A person sees and changes only their own subscription.
@@ -66,6 +67,16 @@ def is_in_community(user, item) -> bool:
 
 
 @rules.predicate
+def is_for_another_community(user, item) -> bool:
+    """A community item for a signatory the person does not belong to."""
+    return (
+        item is not None
+        and item.audience == NewsItem.Audience.COMMUNITY
+        and not is_in_community(user, item)
+    )
+
+
+@rules.predicate
 def is_item_author(user, item) -> bool:
     return is_active_person(user) and item is not None and item.author_id == user.pk
 
@@ -77,7 +88,9 @@ rules.add_perm(
     (is_live & (is_for_public | (is_for_members & is_member) | is_in_community))
     | is_staff_role
     | is_item_author
-    | is_editor,
+    # The editorial queue (drafts, items in review, scheduled ones), but not
+    # what another signatory prepares for its own community.
+    | (is_editor & ~is_live & ~is_for_another_community),
 )
 rules.add_perm("news.add_item", is_editor)
 rules.add_perm("news.change_item", is_staff_role | (is_editor & is_item_author))
