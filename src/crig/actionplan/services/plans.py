@@ -161,9 +161,14 @@ def plan_roll_over(*, actor, plan: Plan) -> Plan:
     unfinished = (
         plan.actions.exclude(status__in=FINISHED_STATUSES)
         .prefetch_related(
-            "leads", "partners", "needs", "funding_requests", "datasets", "milestones"
+            "leads",
+            "partners",
+            "needs",
+            "funding_requests",
+            "datasets",
+            "milestones",
+            "indicators",
         )
-        .prefetch_related("indicators")
         .order_by("number")
     )
     for number, previous in enumerate(unfinished, start=1):
