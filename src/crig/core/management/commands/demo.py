@@ -6,6 +6,7 @@ from crig.catalog import demo as catalog_demo
 from crig.core import demo as core_demo
 from crig.core.errors import CrigError
 from crig.events import demo as events_demo
+from crig.funding import demo as funding_demo
 from crig.members import demo as members_demo
 from crig.members.models import Organisation, User
 from crig.needs import demo as needs_demo
@@ -44,6 +45,7 @@ class Command(BaseCommand):
                 accounts = members_demo.load_demo(stdout=self.stdout)
                 catalog_demo.load_demo(stdout=self.stdout)
                 needs_demo.load_demo(stdout=self.stdout)
+                funding_demo.load_demo(stdout=self.stdout)
                 actionplan_demo.load_demo(stdout=self.stdout)
                 events_demo.load_demo(stdout=self.stdout)
         except CrigError as error:
