@@ -240,8 +240,9 @@ REQUESTS = [
         programme=FEDER,
         title="PCRS vecteur de classe A de Toulouse Métropole",
         public_summary=(
-            "Levé d'un plan corps de rue simplifié vecteur de classe A sur les 37 "
-            "communes de la métropole, partagé avec les gestionnaires de réseaux."
+            "Passer du PCRS image de 2023 à un plan corps de rue simplifié vecteur "
+            "de classe A sur les 37 communes de la métropole, partagé avec les "
+            "gestionnaires de réseaux."
         ),
         description=(
             "Marché de levés topographiques en trois lots géographiques, contrôle "
