@@ -203,7 +203,7 @@ def bar_chart(
         return _empty(title, chart_id, "bar")
     scale = maximum if maximum else max((d.value for d in data), default=0)
     scale = scale if scale > 0 else 1
-    row_height, bar_height, top, label_gap = 46, 18, 6, 18
+    row_height, bar_height, top, label_gap = 54, 20, 6, 22
     value_room = 90  # room kept right of the longest bar for its value
     track_width = WIDTH - value_room
     height = top + row_height * len(data)
@@ -215,13 +215,13 @@ def bar_chart(
         text = _text(datum, unit)
         parts.append(
             format_html(
-                '<g class="chart-row"><text x="0" y="{}" font-size="15" fill="{}">{}'
+                '<g class="chart-row"><text x="0" y="{}" font-size="18" fill="{}">{}'
                 "</text>"
                 '<rect x="0" y="{}" width="{}" height="{}" fill="{}" rx="2"/>'
                 '<rect x="0" y="{}" width="{}" height="{}" fill="{}" rx="2"/>'
-                '<text x="{}" y="{}" font-size="15" font-weight="600" fill="{}">{}'
+                '<text x="{}" y="{}" font-size="18" font-weight="600" fill="{}">{}'
                 "</text></g>",
-                _coordinate(y + 14),
+                _coordinate(y + 17),
                 INK,
                 datum.label,
                 _coordinate(y + label_gap + 2),
@@ -233,7 +233,7 @@ def bar_chart(
                 bar_height,
                 _colour(datum, index),
                 _coordinate(bar_width + 6),
-                _coordinate(y + label_gap + 16),
+                _coordinate(y + label_gap + 18),
                 INK,
                 text,
             )
@@ -294,7 +294,7 @@ def pie_chart(
         return _empty(title, chart_id, "pie")
     radius, inner = 90, (52 if donut else 0)
     cx = cy = 100
-    legend_row = 26
+    legend_row = 30
     height = max(200, 12 + legend_row * len(data))
     parts = [_svg_open(chart_id, height, title, description or title)]
     angle = 0.0
@@ -342,14 +342,14 @@ def pie_chart(
         share = _number(100 * max(datum.value, 0) / total)
         parts.append(
             format_html(
-                '<g class="chart-legend"><rect x="224" y="{}" width="16" height="16" '
+                '<g class="chart-legend"><rect x="224" y="{}" width="17" height="17" '
                 'fill="{}" stroke="{}" stroke-width="0.5"/>'
-                '<text x="248" y="{}" font-size="15" fill="{}">{} — {} ({}\u00a0%)'
+                '<text x="248" y="{}" font-size="17" fill="{}">{} — {} ({}\u00a0%)'
                 "</text></g>",
                 y,
                 _colour(datum, index),
                 INK,
-                y + 13,
+                y + 14,
                 INK,
                 datum.label,
                 _text(datum, unit),

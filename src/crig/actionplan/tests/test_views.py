@@ -231,7 +231,7 @@ def test_plan_page_filters_the_actions(client, three_actions, query, shown):
     assert response.status_code == HTTPStatus.OK
     text = response.content.decode()
     titles = ["Interopérabilité", "LIDAR HD", "Littoral occitan"]
-    assert [title for title in titles if f"</span>{title}</a>" in text] == shown
+    assert [title for title in titles if f'">{title}</a></h4>' in text] == shown
 
 
 def test_unknown_filter_value_is_a_bad_request_showing_every_action(
