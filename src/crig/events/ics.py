@@ -110,9 +110,18 @@ def calendar_for(items: Iterable, *, name: str = "") -> bytes:
     if name:
         calendar.add("x-wr-calname", name)
         calendar.add("x-wr-timezone", "Europe/Paris")
+    items = list(items)
     for item in items:
         calendar.add_component(_component(item))
-    calendar.add_missing_timezones()
+    if items:
+        # The VTIMEZONE covers the years of the items only (a few transitions,
+        # not those of 1970–2038).
+        first = min(_paris(item.starts_at).date() for item in items)
+        last = max(_paris(item.ends_at).date() for item in items)
+        calendar.add_missing_timezones(
+            first_date=first.replace(month=1, day=1),
+            last_date=last.replace(year=last.year + 1, month=1, day=1),
+        )
     return calendar.to_ical()
 
 
