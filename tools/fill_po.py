@@ -2,7 +2,8 @@
 
 Usage: python tools/fill_po.py path/to/django.po translations.json [--force]
 
-For a plural entry, map its singular msgid to a list [singular, plural]. Entries
+For a plural entry, map its singular msgid to a list [singular, plural]. For an entry
+with a context (pgettext), the key "context|msgid" wins over the bare msgid. Entries
 already translated are left alone unless --force; fuzzy entries are always refilled.
 The file's header is kept as it is.
 """
@@ -30,8 +31,13 @@ def main(po_path: str, mapping_path: str, force: bool = False) -> None:
         if not message.id:
             continue
         key = message.id if isinstance(message.id, str) else message.id[0]
+        # A "context|msgid" key is authoritative: it also corrects an entry filled
+        # earlier from the bare msgid.
+        contextual = message.context and f"{message.context}|{key}" in mapping
+        if contextual:
+            key = f"{message.context}|{key}"
         if key in mapping and (
-            force or message.fuzzy or not _translated(message.string)
+            contextual or force or message.fuzzy or not _translated(message.string)
         ):
             value = mapping[key]
             message.string = tuple(value) if isinstance(value, list) else value

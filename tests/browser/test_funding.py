@@ -131,7 +131,7 @@ def test_from_deposit_to_the_published_opinion(
     member.screenshot(path=str(screenshot_path("funding-form.png")), full_page=True)
     member.get_by_role("button", name="Déposer la demande").click()
     member.get_by_role("heading", level=1, name=TITLE).wait_for()
-    expect(member.locator(".funding-heading .funding-state")).to_have_text("Déposé")
+    expect(member.locator(".funding-heading .funding-state")).to_have_text("Déposée")
     expect(member.get_by_text("Confidentiel", exact=True)).to_be_visible()
     request = FundingRequest.objects.get(title=TITLE)
     assert list(request.commune_links.values_list("commune_id", flat=True)) == ["31555"]

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crig.core.models import TimeStampedModel
 
@@ -185,7 +186,7 @@ class Dataset(TimeStampedModel):
     temporal_start = models.DateField(_("temporal extent start"), null=True, blank=True)
     temporal_end = models.DateField(_("temporal extent end"), null=True, blank=True)
     year = models.PositiveSmallIntegerField(
-        _("year"),
+        pgettext_lazy("dataset vintage", "year"),
         null=True,
         blank=True,
         db_index=True,

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crig.core.models import TimeStampedModel
 from crig.needs.models import TerritoryFields, Theme
@@ -57,14 +58,19 @@ class DataLicence(models.TextChoices):
 
 class FundingRequest(TerritoryFields, TimeStampedModel):
     class State(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        SUBMITTED = "submitted", _("Submitted")
-        ADMISSIBLE = "admissible", _("Admissible")
-        INADMISSIBLE = "inadmissible", _("Inadmissible")
-        UNDER_REVIEW = "under_review", _("Under review")
-        OPINION_ISSUED = "opinion_issued", _("Opinion issued")
-        PUBLISHED = "published", _("Published")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        # A context, since French agrees the participle with "demande" (feminine),
+        # unlike the same English words for needs or datasets.
+        DRAFT = "draft", pgettext_lazy("funding request", "Draft")
+        SUBMITTED = "submitted", pgettext_lazy("funding request", "Submitted")
+        ADMISSIBLE = "admissible", pgettext_lazy("funding request", "Admissible")
+        INADMISSIBLE = "inadmissible", pgettext_lazy("funding request", "Inadmissible")
+        UNDER_REVIEW = "under_review", pgettext_lazy("funding request", "Under review")
+        OPINION_ISSUED = (
+            "opinion_issued",
+            pgettext_lazy("funding request", "Opinion issued"),
+        )
+        PUBLISHED = "published", pgettext_lazy("funding request", "Published")
+        WITHDRAWN = "withdrawn", pgettext_lazy("funding request", "Withdrawn")
 
     reference = models.CharField(
         _("reference"), max_length=20, unique=True, blank=True, null=True

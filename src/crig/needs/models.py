@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crig.catalog.models import Referentiel
 from crig.core.models import TimeStampedModel
@@ -65,7 +66,8 @@ class Need(TerritoryFields, TimeStampedModel):
         RETAINED = "retained", _("Retained")
         SATISFIED = "satisfied", _("Satisfied")
         REJECTED = "rejected", _("Not retained")
-        MERGED = "merged", _("Merged")
+        # Contexts: French agrees these with "besoin", unlike other apps' words.
+        MERGED = "merged", pgettext_lazy("need", "Merged")
 
     class PlanFit(models.TextChoices):
         # Judged by the secretariat when it qualifies the need.
@@ -320,7 +322,7 @@ class NeedEvent(models.Model):
     """The history of a need: every change a person made, in order."""
 
     class Kind(models.TextChoices):
-        CREATED = "created", _("Created")
+        CREATED = "created", pgettext_lazy("need history", "Created")
         SUBMITTED = "submitted", _("Submitted")
         EDITED = "edited", _("Edited")
         STATE_CHANGED = "state_changed", _("State changed")

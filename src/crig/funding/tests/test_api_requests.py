@@ -69,7 +69,7 @@ def test_detail_per_role(client, file, people, role):
     assert body["description"] == DESCRIPTION
     assert body["budget_lines"] == [{"label": BUDGET_LABEL, "amount": 100000.0}]
     assert [a["name"] for a in body["attachments"]] == [ATTACHMENT_NAME]
-    assert body["state"] == {"code": "submitted", "label": "Déposé"}
+    assert body["state"] == {"code": "submitted", "label": "Déposée"}
     assert [c["insee"] for c in body["communes"]] == ["31555"]
     assert body["analysis"] is not None
     comments = [p["comments"] for p in body["positions"] or []]
