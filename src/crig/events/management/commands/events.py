@@ -57,6 +57,10 @@ class Command(BaseCommand):
         except CrigError as error:
             raise CommandError(str(error.message)) from error
         self.stdout.write(
-            ngettext("%(count)d reminder sent.", "%(count)d reminders sent.", count)
+            ngettext(
+                "%(count)d reminder sent to registrants.",
+                "%(count)d reminders sent to registrants.",
+                count,
+            )
             % {"count": count}
         )
