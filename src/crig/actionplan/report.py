@@ -133,6 +133,8 @@ class Report:
     figures: selectors.YearFigures
     charts: dict = field(default_factory=dict)
     generated_at: object = None
+    #: Public datasets of the year outside the six référentiels (not charted).
+    datasets_without_referentiel: int = 0
 
 
 def _last_updates(plan: Plan) -> dict[int, ProgressUpdate]:
@@ -205,6 +207,8 @@ def report_build(*, user, plan: Plan) -> Report:
         figures=figures,
         charts=charts,
         generated_at=timezone.now(),
+        datasets_without_referentiel=figures.datasets_pooled
+        - sum(figures.datasets_by_referentiel.values()),
     )
 
 

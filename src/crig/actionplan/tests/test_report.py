@@ -87,12 +87,14 @@ def test_report_counts_the_years_needs_and_datasets(client, report_plan, need):
     need.submitted_at = datetime.datetime(2024, 4, 2, tzinfo=datetime.UTC)
     need.save()
     DatasetFactory(published_on=datetime.date(2023, 5, 1))
+    DatasetFactory(published_on=datetime.date(2024, 5, 1), referentiel="")
 
     text = client.get("/plan-d-actions/2024/rapport/").content.decode()
 
     assert "<strong>1</strong> besoin recueilli en 2024" in text
     assert '<title id="report-needs-title">Besoins recueillis par thème' in text
-    assert "<strong>1</strong> jeu de données public au catalogue fin 2024" in text
+    assert "<strong>2</strong> jeux de données publics au catalogue fin 2024" in text
+    assert "Et 1 jeu de données sur d’autres thèmes." in text
     assert '<th scope="row">Orthophotographie</th><td class="number">1</td>' in text
 
 
