@@ -8,7 +8,6 @@ Milestones and indicators are formsets with a few blank rows, so that an action
 can be entered without JavaScript: blank rows are ignored, and a person who
 needs more rows saves and gets new blank rows."""
 
-import datetime
 import re
 
 from django import forms
@@ -400,7 +399,3 @@ class LinkForm(forms.Form):
                 _("Write only the datasets' numbers, separated by commas.")
             )
         return _ids(text)
-
-
-def today() -> datetime.date:
-    return timezone.localdate()
