@@ -220,12 +220,17 @@ class Subscription(TimeStampedModel):
 class Delivery(models.Model):
     """One e-mail to one person for one period: recorded (``pending``) with its
     items before sending, marked ``sent`` after, so a rerun sends what is pending
-    and never twice."""
+    and never twice. A worker claims a delivery (``sending``, ``claimed_at``)
+    before handing it to the mail server, so that two workers never send the
+    same one; a claim older than ``services.deliveries.SENDING_TIMEOUT`` is a
+    worker that died and may be taken over."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Being sent")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed (will be retried)")
+        CANCELLED = "cancelled", _("Cancelled (unsubscribed)")
 
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -247,6 +252,7 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     error = models.TextField(_("last error"), blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
