@@ -32,7 +32,15 @@ from django.utils import timezone
 from crig.members import services as members_services
 from crig.members.models import Membership, Organisation, User
 from crig.needs import services
-from crig.needs.models import Need, Round, ScoringWeights, Theme
+from crig.needs.models import (
+    Ballot,
+    Need,
+    NeedEvent,
+    Round,
+    ScoringWeights,
+    Support,
+    Theme,
+)
 from crig.territory.selection import territory_selection
 
 State = Need.State
@@ -815,17 +823,70 @@ def _ensure_round(needs: dict[str, Need], secretariat: User) -> Round:
     return services.round_close(actor=secretariat, round_=round_)
 
 
+# --- History ---------------------------------------------------------------------
+# The services stamp everything "now"; a demo read in the yearly report and on the
+# needs' pages should look like two years of the council's life. So needs created
+# by this run are moved back in time, keeping the order of their history: the
+# shortlisted ones before the 2024 round, the others spread over 2024–2025.
+HISTORY_START = datetime.datetime(2024, 2, 5, 10, 0, tzinfo=datetime.UTC)
+ROUND_OPENED = datetime.datetime(2024, 10, 14, 9, 0, tzinfo=datetime.UTC)
+ROUND_CLOSED = datetime.datetime(2024, 11, 29, 17, 0, tzinfo=datetime.UTC)
+
+
+def _submitted_on(index: int, shortlisted: bool) -> datetime.datetime:
+    if shortlisted:
+        return HISTORY_START + datetime.timedelta(days=23 * index)
+    return HISTORY_START + datetime.timedelta(days=120 + 29 * index)
+
+
+def _move_back(need: Need, when: datetime.datetime) -> None:
+    """Shift the need, its supports and its history so that it was created at
+    ``when``; decisions keep their spacing (compressed to days)."""
+    events = list(need.events.order_by("created_at", "pk"))
+    Need.objects.filter(pk=need.pk).update(
+        created_at=when,
+        submitted_at=when if need.submitted_at else None,
+        state_changed_at=(
+            when + datetime.timedelta(days=21 * len(events))
+            if need.state_changed_at
+            else None
+        ),
+    )
+    for step, event in enumerate(events):
+        NeedEvent.objects.filter(pk=event.pk).update(
+            created_at=when + datetime.timedelta(days=21 * step, hours=step)
+        )
+    for step, support in enumerate(need.supports.order_by("pk"), start=1):
+        Support.objects.filter(pk=support.pk).update(
+            created_at=when + datetime.timedelta(days=9 * step)
+        )
+
+
+def _move_round_back(round_: Round) -> None:
+    Round.objects.filter(pk=round_.pk).update(
+        created_at=ROUND_OPENED - datetime.timedelta(days=7),
+        opened_at=ROUND_OPENED,
+        closed_at=ROUND_CLOSED,
+    )
+    for step, ballot in enumerate(round_.ballots.order_by("pk"), start=1):
+        Ballot.objects.filter(pk=ballot.pk).update(
+            created_at=ROUND_OPENED + datetime.timedelta(days=3 * step)
+        )
+
+
 def load_demo(*, stdout) -> DemoReport:
     """Load the needs demo (see the module docstring); idempotent."""
     secretariat = User.objects.get(email=SECRETARIAT_EMAIL)
     needs: dict[str, Need] = {}
     created = supports = 0
+    fresh: list[str] = []
     for spec in NEEDS:
         need = _existing(spec)
         if need is None:
             need, support_count = _create_need(spec, secretariat)
             created += 1
             supports += support_count
+            fresh.append(spec.key)
         needs[spec.key] = need
     for spec in NEEDS:
         if spec.merge_into and needs[spec.key].state != State.MERGED:
@@ -843,7 +904,16 @@ def load_demo(*, stdout) -> DemoReport:
         services.weights_publish(actor=secretariat, weights=WEIGHTS, note=WEIGHTS_NOTE)
     for key in needs:
         needs[key].refresh_from_db()
+    round_exists = Round.objects.filter(year=ROUND_YEAR, title=ROUND_TITLE).exists()
     round_ = _ensure_round(needs, secretariat)
+    if not round_exists:
+        _move_round_back(round_)
+    shortlisted = [key for key in fresh if key in SHORTLIST]
+    others = [key for key in fresh if key not in SHORTLIST]
+    for index, key in enumerate(shortlisted):
+        _move_back(needs[key], _submitted_on(index, shortlisted=True))
+    for index, key in enumerate(others):
+        _move_back(needs[key], _submitted_on(index, shortlisted=False))
     stdout.write(
         f"  published scoring weights and the closed {ROUND_YEAR} prioritisation "
         f"round ({round_.ballots.count()} ballots)"

@@ -134,3 +134,18 @@ def test_demo_runs_twice_without_duplicates(loaded):
     assert (report.needs_created, report.supports_created) == (0, 0)
     assert first["Need"] == 23
     assert first["Ballot"] == 8
+
+
+def test_demo_history_spans_2024_and_2025_with_the_round_closed_in_2024(loaded):
+    submitted_years = Counter(
+        Need.objects.exclude(submitted_at=None).values_list(
+            "submitted_at__year", flat=True
+        )
+    )
+    round_ = Round.objects.get()
+
+    assert set(submitted_years) == {2024, 2025}
+    assert round_.closed_at.year == 2024
+    assert all(need.submitted_at < round_.opened_at for need in round_.needs.all()), (
+        "a shortlisted need was submitted after the round opened"
+    )
