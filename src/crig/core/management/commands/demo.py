@@ -10,6 +10,7 @@ from crig.funding import demo as funding_demo
 from crig.members import demo as members_demo
 from crig.members.models import Organisation, User
 from crig.needs import demo as needs_demo
+from crig.news import demo as news_demo
 from crig.territory.models import Commune
 from crig.territory.services import territory_load
 
@@ -48,6 +49,7 @@ class Command(BaseCommand):
                 funding_demo.load_demo(stdout=self.stdout)
                 actionplan_demo.load_demo(stdout=self.stdout)
                 events_demo.load_demo(stdout=self.stdout)
+                news_demo.load_demo(stdout=self.stdout)
         except CrigError as error:
             raise CommandError(str(error.message)) from error
         self.stdout.write(self.style.SUCCESS("CRIG Occitanie demo loaded."))
