@@ -258,4 +258,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("CRIG_LOG_LEVEL", "INFO")},
+    # WeasyPrint logs each rendering step at INFO and every CSS rule it skips at
+    # WARNING; only its errors matter to an operator.
+    "loggers": {"weasyprint": {"level": "ERROR"}},
 }
