@@ -539,6 +539,7 @@ def _links() -> dict:
     from crig.needs.models import Need, Round
 
     actions_2024 = Action.objects.filter(plan__year=2024)
+    opinion = _first(Opinion.objects.filter(published_at__isnull=False))
     return {
         "plan_action": _first(actions_2024),
         "day_action": _first(actions_2024.filter(title__icontains="journée"))
@@ -548,8 +549,15 @@ def _links() -> dict:
         or _first(actions_2024.order_by("-pk")),
         "round": _first(Round.objects.filter(year=2024)) or _first(Round.objects),
         "need": _first(Need.objects.exclude(state__in=["draft", "merged"])),
-        "request": _first(FundingRequest.objects.exclude(state="draft")),
-        "opinion": _first(Opinion.objects.filter(published_at__isnull=False)),
+        # The request whose opinion the June meeting adopts, and one still under
+        # review for the confidential item of October.
+        "opinion": opinion,
+        "request": opinion.request
+        if opinion
+        else _first(FundingRequest.objects.exclude(state="draft")),
+        "pending_request": _first(
+            FundingRequest.objects.filter(state__in=["admissible", "under_review"])
+        ),
     }
 
 
@@ -688,7 +696,7 @@ def _meetings_2024() -> list[DemoMeeting]:
                 DemoItem(
                     "Demande de financement en cours d'instruction",
                     Kind.FUNDING,
-                    link="request",
+                    link="pending_request",
                     description="Échange préalable sur une demande dont l'avis "
                     "n'est pas encore rendu.",
                     confidential=True,
