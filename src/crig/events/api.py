@@ -25,7 +25,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.utils import check_csrf
 
@@ -702,11 +702,16 @@ def event_registrations_create(request, event_id: int, payload: RegistrationIn):
         if confirmed
         else _("The event is full: you are on the waiting list.")
     )
-    return HTTPStatus.CREATED, {
-        "id": registration.pk,
-        "status": _code_label(registration.status, registration.get_status_display()),
-        "message": message,
-    }
+    return Status(
+        HTTPStatus.CREATED,
+        {
+            "id": registration.pk,
+            "status": _code_label(
+                registration.status, registration.get_status_display()
+            ),
+            "message": message,
+        },
+    )
 
 
 @router.get(

@@ -10,7 +10,7 @@ from django.urls import path, re_path, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from crig.core.errors import CrigError
@@ -122,28 +122,28 @@ def event_checkin_print(request, slug):
 
 
 REGISTRATION_HEADER = (
-    gettext_noop("Name"),
-    gettext_noop("E-mail"),
-    gettext_noop("Organisation"),
-    gettext_noop("In the directory"),
-    gettext_noop("Kind of organisation"),
-    gettext_noop("Département"),
-    gettext_noop("OPenIG member"),
-    gettext_noop("Came before (declared)"),
-    gettext_noop("Accessibility needs"),
-    gettext_noop("Dietary needs"),
-    gettext_noop("In the participants list"),
-    gettext_noop("Status"),
-    gettext_noop("Registered at"),
-    gettext_noop("Present at"),
-    gettext_noop("Cancelled at"),
+    pgettext_lazy("events export column", "Name"),
+    pgettext_lazy("events export column", "E-mail"),
+    pgettext_lazy("events export column", "Organisation"),
+    pgettext_lazy("events export column", "In the directory"),
+    pgettext_lazy("events export column", "Kind of organisation"),
+    pgettext_lazy("events export column", "Département"),
+    pgettext_lazy("events export column", "OPenIG member"),
+    pgettext_lazy("events export column", "Came before (declared)"),
+    pgettext_lazy("events export column", "Accessibility needs"),
+    pgettext_lazy("events export column", "Dietary needs"),
+    pgettext_lazy("events export column", "In the participants list"),
+    pgettext_lazy("events export column", "Status"),
+    pgettext_lazy("events export column", "Registered at"),
+    pgettext_lazy("events export column", "Present at"),
+    pgettext_lazy("events export column", "Cancelled at"),
 )
 
 
 def registration_table(event: Event) -> tuple[list[str], list[list]]:
     """Every registration of the event with its personal data, for the
     secretariat's exports (page and API)."""
-    header = [_(label) for label in REGISTRATION_HEADER]
+    header = [str(label) for label in REGISTRATION_HEADER]
     rows = [
         [
             r.full_name,

@@ -13,7 +13,7 @@ white; the map is an addition on screen, the table beside it says the same.
 from django.shortcuts import render
 from django.urls import re_path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import pgettext_lazy
 
 from crig.core.charts import Datum, bar_chart, pie_chart
 from crig.core.exports import export_response
@@ -50,7 +50,8 @@ def map_colour(count: int, maximum: int) -> str:
     equal width up to the largest count."""
     if count <= 0 or maximum <= 0:
         return MAP_EMPTY
-    index = min(len(MAP_CLASSES) - 1, (count - 1) * len(MAP_CLASSES) // maximum)
+    classes = len(MAP_CLASSES)
+    index = min(classes, (count * classes + maximum - 1) // maximum) - 1
     return MAP_CLASSES[index]
 
 
@@ -183,10 +184,10 @@ def event_stats(request, slug):
 
 
 STATS_HEADER = (
-    gettext_noop("Figure"),
-    gettext_noop("Item"),
-    gettext_noop("Count"),
-    gettext_noop("Share (%)"),
+    pgettext_lazy("events export column", "Figure"),
+    pgettext_lazy("events export column", "Item"),
+    pgettext_lazy("events export column", "Count"),
+    pgettext_lazy("events export column", "Share (%)"),
 )
 
 
@@ -222,7 +223,7 @@ def stats_table(stats) -> tuple[list[str], list[list]]:
         rows.append([_("Kind of organisation"), str(label), count, share(count)])
     for code, name, count in stats.by_departement:
         rows.append([_("Département"), f"{code} {name}", count, share(count)])
-    return [_(label) for label in STATS_HEADER], rows
+    return [str(label) for label in STATS_HEADER], rows
 
 
 def event_stats_export(request, slug, fmt):
