@@ -455,10 +455,8 @@ class DigestPreviewForm(forms.Form):
 
     frequency = forms.ChoiceField(
         label=_("Digest"),
-        choices=[
-            (Subscription.Frequency.WEEKLY, _("Weekly digest")),
-            (Subscription.Frequency.DAILY, _("Daily digest")),
-        ],
+        choices=[("", _("As in the subscription"))]
+        + list(Subscription.Frequency.choices),
         required=False,
     )
     person = forms.EmailField(

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from crig.news import selectors
-from crig.news.forms import RelayForm
+from crig.news.forms import RelayForm, signatories_for
 from crig.news.views._common import require_perm
 
 DOWNLOADS = {
@@ -29,17 +29,16 @@ DOWNLOADS = {
 @login_required
 def relay(request):
     require_perm(request, "news.preview_relay")
-    data = request.GET if "signatory" in request.GET else None
     start, end = RelayForm.default_period(timezone.localdate())
+    signatories = signatories_for(request.user)
+    only = signatories.first() if signatories.count() == 1 else None
+    data = request.GET.copy() if request.GET else None
+    if only is not None:
+        # One signatory to choose from: its newsletter straight away, for the
+        # previous month unless a period is given.
+        data = data or {"start": start.isoformat(), "end": end.isoformat()}
+        data.setdefault("signatory", str(only.pk))
     form = RelayForm(data, user=request.user, initial={"start": start, "end": end})
-    if data is None:
-        signatories = form.fields["signatory"].queryset
-        if signatories.count() == 1:
-            # One signatory to choose from: show its newsletter straight away.
-            form = RelayForm(
-                {"signatory": signatories.get().pk, "start": start, "end": end},
-                user=request.user,
-            )
     newsletter = None
     if form.is_bound and form.is_valid():
         newsletter = selectors.relay_newsletter(

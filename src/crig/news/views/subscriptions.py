@@ -6,14 +6,12 @@ or a subscription id, except the digest preview, where the secretariat may name
 anyone (``news.view_deliveries``).
 """
 
-import datetime
 from http import HTTPStatus
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -24,13 +22,6 @@ from crig.news.forms import DigestPreviewForm, SubscriptionForm
 from crig.news.models import Subscription
 from crig.news.views._common import add_error, form_status
 from crig.territory.forms import TerritoryInputForm
-
-#: How far back a preview looks for each frequency: the period of one e-mail.
-PREVIEW_PERIODS = {
-    Subscription.Frequency.IMMEDIATE: datetime.timedelta(days=1),
-    Subscription.Frequency.DAILY: datetime.timedelta(days=1),
-    Subscription.Frequency.WEEKLY: datetime.timedelta(days=7),
-}
 
 
 def _own_subscription(person) -> Subscription | None:
@@ -49,15 +40,34 @@ def digest_groups(entries) -> list[dict]:
     return groups
 
 
-def digest_preview_context(person, frequency: str) -> dict:
-    end = timezone.now()
-    start = end - PREVIEW_PERIODS.get(frequency, PREVIEW_PERIODS["weekly"])
+def digest_preview_context(
+    person, frequency: str, *, subscription: Subscription | None, own: bool
+) -> dict:
+    """The person's next digest of ``frequency`` as if it were sent now: its
+    period (``selectors.digest_period``: from the last one sent), its entries and
+    the e-mail itself. Nothing is recorded or sent."""
+    start, end = selectors.digest_period(person=person, frequency=frequency)
     entries = selectors.digest_entries(person=person, start=start, end=end)
+    email = None
+    if entries and subscription is not None:
+        email = selectors.digest_render(
+            person=person,
+            frequency=frequency,
+            start=start,
+            end=end,
+            items=[selectors.entry_record(entry) for entry in entries],
+            # Another person's unsubscribe link would let the reader stop their
+            # e-mails: the secretariat's preview shows a dead one.
+            unsubscribe_url=(
+                services.subscription_unsubscribe_url(subscription) if own else "#"
+            ),
+        )
     return {
         "start": start,
         "end": end,
         "entries": entries,
         "groups": digest_groups(entries),
+        "email": email,
     }
 
 
@@ -134,7 +144,9 @@ def subscriptions(request):
             "commune_count": subscription.communes.count() if subscription else 0,
             "has_organisation": person.memberships.exists(),
             "preview": (
-                digest_preview_context(person, frequency)
+                digest_preview_context(
+                    person, frequency, subscription=subscription, own=True
+                )
                 if subscription and subscription.active
                 else None
             ),
@@ -151,11 +163,15 @@ def digest_preview(request):
     may_choose = request.user.has_perm("news.view_deliveries")
     form = DigestPreviewForm(request.GET or None, may_choose_person=may_choose)
     person = request.user
-    frequency = Subscription.Frequency.WEEKLY
+    frequency = ""
     if form.is_bound and form.is_valid():
         person = form.cleaned_data.get("person") or request.user
-        frequency = form.cleaned_data.get("frequency") or frequency
+        frequency = form.cleaned_data.get("frequency") or ""
     subscription = _own_subscription(person)
+    if not frequency:
+        frequency = (
+            subscription.frequency if subscription else Subscription.Frequency.WEEKLY
+        )
     return render(
         request,
         "news/digest_preview.html",
@@ -165,7 +181,12 @@ def digest_preview(request):
             "own": person == request.user,
             "subscription": subscription,
             "frequency_label": Subscription.Frequency(frequency).label,
-            **digest_preview_context(person, frequency),
+            **digest_preview_context(
+                person,
+                frequency,
+                subscription=subscription,
+                own=person == request.user,
+            ),
         },
         status=form_status(form),
     )
