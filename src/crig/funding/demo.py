@@ -48,13 +48,16 @@ from django.utils import timezone
 
 from crig.funding import services
 from crig.funding.models import (
+    AuditEntry,
     Criterion,
     DataLicence,
     FundingRequest,
     Opinion,
     Position,
     Programme,
+    RequestAttachment,
     ReviewerSeat,
+    SignatoryPosition,
 )
 from crig.members import services as members_services
 from crig.members.models import Membership, Organisation, Signatory, User
@@ -929,20 +932,96 @@ def _create_request(
     return request
 
 
+# --- History ---------------------------------------------------------------------
+# The services stamp everything today. The requests the council has finished with
+# (an opinion, inadmissible, withdrawn) are moved back to 2024–2025 so that the
+# register and the yearly reports read like the council's past; pending ones stay
+# recent. Every timestamp of a request moves by the same amount, so its audit
+# trail keeps its order, and its reference takes the year of its submission.
+CLOSED_STAGES = (
+    State.PUBLISHED,
+    State.OPINION_ISSUED,
+    State.INADMISSIBLE,
+    State.WITHDRAWN,
+)
+PAST_DATES = [
+    datetime.date(2024, 3, 12),
+    datetime.date(2024, 6, 18),
+    datetime.date(2024, 10, 8),
+    datetime.date(2025, 2, 11),
+    datetime.date(2025, 5, 20),
+    datetime.date(2025, 9, 16),
+]
+
+
+def _shift(model, rows, delta: datetime.timedelta, *fields: str) -> None:
+    for row in rows:
+        values = {
+            name: getattr(row, name) - delta
+            for name in fields
+            if getattr(row, name) is not None
+        }
+        if values:
+            model.objects.filter(pk=row.pk).update(**values)
+
+
+def _move_back(request: FundingRequest, when: datetime.date) -> None:
+    delta = timezone.now() - timezone.make_aware(
+        datetime.datetime.combine(when, datetime.time(10))
+    )
+    days = datetime.timedelta(days=delta.days)
+    _shift(
+        FundingRequest,
+        [request],
+        delta,
+        "created_at",
+        "updated_at",
+        "submitted_at",
+    )
+    _shift(FundingRequest, [request], days, "review_deadline")
+    if request.reference:
+        prefix = (
+            f"{request.reference.split('-')[0]}-{(request.submitted_at - delta).year}-"
+        )
+        taken = FundingRequest.objects.filter(reference__startswith=prefix).count()
+        FundingRequest.objects.filter(pk=request.pk).update(
+            reference=f"{prefix}{taken + 1:03d}"
+        )
+    _shift(AuditEntry, request.audit_entries.all(), delta, "at")
+    _shift(RequestAttachment, request.attachments.all(), delta, "created_at")
+    _shift(
+        ReviewerSeat,
+        request.reviewer_seats.all(),
+        delta,
+        "created_at",
+        "updated_at",
+        "declared_at",
+    )
+    _shift(
+        SignatoryPosition, request.positions.all(), delta, "created_at", "updated_at"
+    )
+    opinions = list(request.opinions.all())
+    _shift(Opinion, opinions, delta, "issued_at", "published_at")
+    _shift(Opinion, opinions, days, "adopted_on")
+
+
 def load_demo(*, stdout) -> DemoReport:
     """Load the funding demo (see the module docstring); idempotent."""
     secretariat = User.objects.get(email=SECRETARIAT_EMAIL)
     programmes = _ensure_programmes()
     _ensure_reviewers()
-    created = 0
+    created = closed = 0
     for spec in REQUESTS:
         applicant = _organisation(spec.applicant)
         if FundingRequest.objects.filter(
             applicant=applicant, title=spec.title
         ).exists():
             continue
-        _create_request(spec, programmes, secretariat)
+        request = _create_request(spec, programmes, secretariat)
         created += 1
+        if spec.stage in CLOSED_STAGES:
+            _move_back(request, PAST_DATES[closed % len(PAST_DATES)])
+            closed += 1
     stdout.write(
         f"  {len(programmes)} funding programmes of the signatories and "
         f"{len(REQUESTS)} funding requests at every stage ({created} created)"

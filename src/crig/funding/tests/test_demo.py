@@ -239,3 +239,23 @@ def test_the_notifications_go_to_demo_addresses_only(
     recipients = {address for message in mail.outbox for address in message.to}
     assert recipients
     assert all(address.endswith("@demo.crig.example") for address in recipients)
+
+
+def test_finished_requests_belong_to_2024_and_2025_and_pending_ones_to_now(loaded):
+    this_year = timezone.localdate().year
+    finished = FundingRequest.objects.filter(
+        state__in=["published", "opinion_issued", "inadmissible", "withdrawn"]
+    )
+    pending = FundingRequest.objects.filter(
+        state__in=["submitted", "admissible", "under_review"]
+    )
+
+    assert {r.submitted_at.year for r in finished} == {2024, 2025}
+    assert all(r.reference[4:8] == str(r.submitted_at.year) for r in finished)
+    assert {r.submitted_at.year for r in pending} == {this_year}
+    assert all(
+        entry.at.year in (2024, 2025)
+        for r in finished
+        for entry in r.audit_entries.all()
+    )
+    assert {o.adopted_on.year for o in Opinion.objects.all()} <= {2024, 2025}
