@@ -368,7 +368,7 @@ class SubscriptionForm(forms.Form):
         help_text=_("Nothing ticked: every theme."),
     )
     territory = forms.ChoiceField(
-        label=_("Territory"),
+        label=_("Which territory"),
         choices=[
             (TERRITORY_ORGANISATIONS, _("The territory of my organisations")),
             (TERRITORY_REGION, _("The whole region")),
@@ -433,11 +433,8 @@ class RelayForm(forms.Form):
 
     @staticmethod
     def default_period(today: datetime.date) -> tuple[datetime.date, datetime.date]:
-        """The previous calendar month: what a partner relays in its monthly
-        letter."""
-        first_of_month = today.replace(day=1)
-        end = first_of_month - datetime.timedelta(days=1)
-        return end.replace(day=1), end
+        """The last 30 days: about a month, and what was published today."""
+        return today - datetime.timedelta(days=30), today
 
     def clean(self):
         cleaned = super().clean()

@@ -525,3 +525,24 @@ def test_a_period_ending_before_it_starts_is_refused_in_french(
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert "La fin de la période est avant son début." in _text(response)
+
+
+def test_the_relay_page_escapes_the_letters_it_shows(client, community_user, signatory):
+    # Given a public item whose title holds markup (plain text)
+    NewsItemFactory(title='<img src=x onerror="alert(1)">Titre')
+    client.force_login(community_user)
+
+    # When the editor previews the newsletter
+    response = client.get(reverse("news:relay"), _period())
+
+    # Then the HTML letter is one escaped attribute of a sandboxed frame, and
+    # the text letter is text
+    page = response.content.decode()
+    assert '<img src=x onerror="alert(1)">' not in page
+    frame = re.search(r'<iframe [^>]*srcdoc="([^"]*)"></iframe>', page)
+    assert frame is not None
+    letter = html.unescape(frame.group(1))
+    assert letter.startswith("<!DOCTYPE html>")
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;Titre" in letter
+    text = re.search(r'<pre class="news-relay-text" tabindex="0">([^<]*)</pre>', page)
+    assert '<img src=x onerror="alert(1)">Titre' in html.unescape(text.group(1))

@@ -35,7 +35,7 @@ def relay(request):
     data = request.GET.copy() if request.GET else None
     if only is not None:
         # One signatory to choose from: its newsletter straight away, for the
-        # previous month unless a period is given.
+        # last 30 days unless a period is given.
         data = data or {"start": start.isoformat(), "end": end.isoformat()}
         data.setdefault("signatory", str(only.pk))
     form = RelayForm(data, user=request.user, initial={"start": start, "end": end})

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -38,6 +39,16 @@ def digest_groups(entries) -> list[dict]:
         if rows:
             groups.append({"topic": topic, "label": label, "entries": rows})
     return groups
+
+
+def last_period_context(person, frequency: str) -> dict:
+    """What the subscription would have brought over the last full period of its
+    frequency (a day or a week until now), whatever was sent: the settings
+    page's answer to "what will I get with these choices?"."""
+    end = timezone.now()
+    start = end - selectors.DIGEST_WINDOWS[frequency]
+    entries = selectors.digest_entries(person=person, start=start, end=end)
+    return {"start": start, "end": end, "groups": digest_groups(entries)}
 
 
 def digest_preview_context(
@@ -144,9 +155,7 @@ def subscriptions(request):
             "commune_count": subscription.communes.count() if subscription else 0,
             "has_organisation": person.memberships.exists(),
             "preview": (
-                digest_preview_context(
-                    person, frequency, subscription=subscription, own=True
-                )
+                last_period_context(person, frequency)
                 if subscription and subscription.active
                 else None
             ),
