@@ -103,6 +103,8 @@ def test_register_cancel_and_the_waiting_list_moves(
     page.goto(live_server.url + "/evenements/")
     page.get_by_role("link", name=day.title).click()
     expect(page.locator(".ev-places")).to_contain_text("1 place restante")
+    page.locator("[data-crig-map][data-loaded=true]").wait_for()
+    page.wait_for_load_state("networkidle")
     page.screenshot(path=screenshot_path("events-day.png"), full_page=True)
     page.get_by_role("link", name="S'inscrire", exact=True).click()
     page.get_by_label("Prénom et nom").fill("Camille Durand")
@@ -245,7 +247,14 @@ def test_the_2024_dashboard_shows_the_councils_figures(
     expect(page.locator("table.ev-years tr.ev-current")).to_contain_text("164")
     page.screenshot(path=screenshot_path("events-dashboard.png"), full_page=True)
 
-    # Printed, the figures stay readable without the map or colours
+    # And the council's meetings of the year are there, minutes and all
+    page.goto(live_server.url + "/reunions/")
+    page.locator("#year-2024 ~ ul a").first.click()
+    expect(page.get_by_role("heading", name="Compte rendu")).to_be_visible()
+    page.screenshot(path=screenshot_path("events-meeting.png"), full_page=True)
+
+    # Printed, the dashboard's figures stay readable without the map or colours
+    page.goto(live_server.url + "/evenements/journee-du-crig-2024/statistiques/")
     page.emulate_media(media="print")
     page.set_viewport_size({"width": 794, "height": 1123})
     page.screenshot(path=screenshot_path("events-dashboard-print.png"), full_page=True)

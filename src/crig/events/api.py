@@ -309,13 +309,15 @@ def _event_or_404(request, event_id: int) -> Event:
 
 
 def _meeting_out(request, meeting: Meeting) -> dict:
+    # The video link would let anyone join the meeting: for the council only.
+    council = presenters.sees_confidential(request.user, meeting)
     return {
         "id": meeting.pk,
         "title": meeting.title,
         "starts_at": meeting.starts_at,
         "ends_at": meeting.ends_at,
         "place": meeting.place,
-        "video_url": meeting.video_url,
+        "video_url": meeting.video_url if council else "",
         "state": meeting.state,
         "url": _url(request, meeting.get_absolute_url()),
         "calendar_url": _url(request, reverse("events:meeting_ics", args=[meeting.pk])),

@@ -439,3 +439,16 @@ def test_registrations_export_as_a_file_is_logged(
     assert "marie.secret@example.org" in response.content.decode("utf-8-sig")
     [log] = PersonalDataExport.objects.all()
     assert (log.what, log.rows) == ("registrations.csv", 2)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_meeting_video_link_is_for_the_council(request, client, role, meeting):
+    meeting.video_url = "https://visio.example.org/comite-mars"
+    meeting.save()
+    client = client_as(request, client, role)
+
+    listed = client.get("/api/v1/meetings").json()["items"][0]
+    detail = client.get(f"/api/v1/meetings/{meeting.pk}").json()
+
+    expected = "https://visio.example.org/comite-mars" if role in COUNCIL else ""
+    assert listed["video_url"] == detail["video_url"] == expected

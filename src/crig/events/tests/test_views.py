@@ -316,3 +316,18 @@ def test_meetings_are_grouped_by_year(db, client):
     assert content.index('id="year-2024"') < content.index("Comité de mars 2024")
     assert content.index("Comité de mars 2024") < content.index('id="year-2023"')
     assert content.index('id="year-2023"') < content.index("Comité de novembre 2023")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_meeting_video_link_is_for_the_council(request, client, role, meeting):
+    # The link would let anyone join the meeting.
+    meeting.video_url = "https://visio.example.org/comite-mars"
+    meeting.save()
+    client = client_as(request, client, role)
+
+    content = client.get(f"/reunions/{meeting.pk}/").content.decode()
+
+    assert ("https://visio.example.org/comite-mars" in content) is (role in COUNCIL)
+    assert ("les membres du comité en reçoivent le lien" in content) is (
+        role not in COUNCIL
+    )
