@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crig.actionplan.models import Action, Plan
@@ -169,7 +170,7 @@ class ActionLinks:
     funding_requests: list = field(default_factory=list)
     opinions: list = field(default_factory=list)
     datasets: list = field(default_factory=list)
-    meetings: list = field(default_factory=list)  # filled once the events module exists
+    meetings: list = field(default_factory=list)  # council meetings that discussed it
     previous: Action | None = None
     next: Action | None = None
 
@@ -227,9 +228,30 @@ def action_links(*, user, action: Action) -> ActionLinks:
         funding_requests=list(requests),
         opinions=list(opinions),
         datasets=list(datasets),
-        meetings=[],
+        meetings=_meetings_about(user, action),
         previous=previous,
         next=following,
+    )
+
+
+def _meetings_about(user, action: Action) -> list:
+    """Council meetings the person may see whose agenda or decisions concern the
+    action; a confidential item counts only for the council."""
+    from crig.events.models import AgendaItem, Decision
+    from crig.events.selectors import meetings_visible_to
+
+    items = AgendaItem.objects.filter(action=action)
+    decisions = Decision.objects.filter(action=action)
+    if user is None or not user.has_perm("events.view_meeting_confidential"):
+        items = items.filter(confidential=False)
+        decisions = decisions.filter(confidential=False)
+    return list(
+        meetings_visible_to(user)
+        .filter(
+            Q(pk__in=items.values("meeting_id"))
+            | Q(pk__in=decisions.values("meeting_id"))
+        )
+        .order_by("starts_at", "pk")
     )
 
 
@@ -247,8 +269,8 @@ class YearFigures:
     opinions_by_verdict: dict[str, int]
     datasets_pooled: int  # public datasets in the catalogue at the end of the year
     datasets_by_referentiel: dict[str, int]
-    events_held: int | None = None  # None until the events module exists
-    attendance: int | None = None
+    events_held: int | None = None  # published events that took place in the year
+    attendance: int | None = None  # people marked present at them
 
 
 def _sorted_counts(counter: Counter, order: list[str]) -> dict[str, int]:
@@ -269,10 +291,12 @@ def year_figures(*, year: int) -> YearFigures:
       31 December of the year (publication date, else creation date, else the
       day the catalogue first saw them); by référentiel (records without one
       count in the total only);
-    - events and attendance: ``None`` until the events module exists.
+    - events held: published (not cancelled) events that ended during the year
+      and before now; attendance: the registrants marked present at them.
     """
     from crig.catalog.models import Referentiel
     from crig.catalog.selectors.visibility import datasets_published_to
+    from crig.events.models import Event, Registration
     from crig.funding.models import Opinion
     from crig.funding.selectors.register import RegisterFilters, register_list
     from crig.needs.models import Need, Round, Theme
@@ -307,6 +331,10 @@ def year_figures(*, year: int) -> YearFigures:
     )
     by_referentiel = Counter(datasets.values_list("referentiel", flat=True))
 
+    held = Event.objects.filter(
+        state=Event.State.PUBLISHED, ends_at__year=year, ends_at__lt=timezone.now()
+    )
+
     return YearFigures(
         year=year,
         needs_collected=sum(needs_by_theme.values()),
@@ -317,6 +345,8 @@ def year_figures(*, year: int) -> YearFigures:
         opinions_by_verdict=_sorted_counts(by_verdict, Opinion.Verdict.values),
         datasets_pooled=sum(by_referentiel.values()),
         datasets_by_referentiel=_sorted_counts(by_referentiel, Referentiel.values),
-        events_held=None,
-        attendance=None,
+        events_held=held.count(),
+        attendance=Registration.objects.filter(
+            event__in=held.values("pk"), checked_in_at__isnull=False
+        ).count(),
     )

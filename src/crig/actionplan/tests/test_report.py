@@ -72,13 +72,9 @@ def test_report_page_holds_the_state_and_the_figures(client, report_plan):
     assert "Catalogues moissonnés par Géo-Occitanie et PICTO." in text
     assert "Ancien point." not in text
     assert "Pas encore de point d’étape." in text
-    # the year's figures; no events module yet: said, not shown as 0
+    # the year's figures
     assert "<strong>0</strong> besoin recueilli en 2024" in text
-    assert (
-        "Pas encore disponible : le module des événements n’est pas encore sur la "
-        "plateforme."
-    ) in text
-    assert "événements tenus" not in text
+    assert "Pas encore disponible" not in text
 
 
 def test_report_counts_the_years_needs_and_datasets(client, report_plan, need):

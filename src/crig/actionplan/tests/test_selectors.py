@@ -344,6 +344,22 @@ def year_content(territory):
         referentiel="orthophotographie", published_on=datetime.date(2025, 1, 2)
     )
     DatasetFactory(referentiel="lidar", first_seen_at=_at(2022))
+
+    from crig.events.models import Event
+    from crig.events.tests.factories import EventFactory, RegistrationFactory
+
+    held = EventFactory(starts_at=_at(2024, 11), ends_at=_at(2024, 11))
+    RegistrationFactory(event=held, checked_in_at=_at(2024, 11))
+    RegistrationFactory(event=held, checked_in_at=_at(2024, 11))
+    RegistrationFactory(event=held)  # confirmed, did not come
+    EventFactory(
+        starts_at=_at(2024, 12), ends_at=_at(2024, 12), state=Event.State.CANCELLED
+    )
+    EventFactory(
+        starts_at=_at(2024, 10), ends_at=_at(2024, 10), state=Event.State.DRAFT
+    )
+    past = EventFactory(starts_at=_at(2023, 11), ends_at=_at(2023, 11))
+    RegistrationFactory(event=past, checked_in_at=_at(2023, 11))
     DatasetFactory(
         referentiel="pcrs",
         published_on=datetime.date(2023, 1, 1),
@@ -369,8 +385,8 @@ def test_year_figures_count_only_public_things_of_the_year(year_content):
         opinions_by_verdict={"favorable": 1, "unfavorable": 1},
         datasets_pooled=2,
         datasets_by_referentiel={"orthophotographie": 1, "lidar": 1},
-        events_held=None,
-        attendance=None,
+        events_held=1,
+        attendance=2,
     )
 
 
@@ -384,3 +400,35 @@ def test_year_figures_of_an_empty_year_are_zero(db):
         figures.datasets_pooled,
         figures.needs_by_theme,
     ) == (0, 0, 0, 0, {})
+
+
+def test_action_links_list_the_meetings_that_discussed_it(
+    action, secretariat_user, member_user
+):
+    from crig.events.models import AgendaItem, Decision
+    from crig.events.tests.factories import MeetingFactory
+
+    discussed = MeetingFactory(title="Comité de mars")
+    AgendaItem.objects.create(meeting=discussed, title="Point ortho", action=action)
+    decided = MeetingFactory(title="Comité de juin")
+    Decision.objects.create(meeting=decided, text="Action lancée", action=action)
+    secret = MeetingFactory(title="Comité de septembre")
+    AgendaItem.objects.create(
+        meeting=secret, title="Point confidentiel", action=action, confidential=True
+    )
+    draft = MeetingFactory(title="Comité en préparation", state="draft")
+    AgendaItem.objects.create(meeting=draft, title="Point ortho", action=action)
+    MeetingFactory(title="Comité sans rapport")
+
+    def titles(user):
+        links = selectors.action_links(user=user, action=action)
+        return sorted(meeting.title for meeting in links.meetings)
+
+    assert titles(AnonymousUser()) == ["Comité de juin", "Comité de mars"]
+    assert titles(member_user) == ["Comité de juin", "Comité de mars"]
+    assert titles(secretariat_user) == [
+        "Comité de juin",
+        "Comité de mars",
+        "Comité de septembre",
+        "Comité en préparation",
+    ]
