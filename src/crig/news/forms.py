@@ -153,12 +153,6 @@ class NewsItemForm(forms.Form):
         label=_("Text"),
         widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "true"}),
     )
-    themes = forms.MultipleChoiceField(
-        label=_("Themes"),
-        choices=Theme.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
     audience = forms.ChoiceField(
         label=_("Who may read it"),
         choices=NewsItem.Audience.choices,
@@ -170,6 +164,12 @@ class NewsItemForm(forms.Form):
         queryset=Signatory.objects.none(),
         required=False,
         help_text=_("For the audience “a signatory's community”."),
+    )
+    themes = forms.MultipleChoiceField(
+        label=_("Themes"),
+        choices=Theme.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     source_name = forms.CharField(
         label=_("Source"),

@@ -445,7 +445,7 @@ def test_the_body_help_lists_the_allowed_tags_as_text(client, secretariat_user):
         ),
         (
             {"kind": "cnig", "standard": "PCRS v2"},
-            "Un relais du CNIG a besoin du lien vers sa source.",
+            "Un relais CNIG doit indiquer le lien vers sa source.",
         ),
         (
             {"links": "https://example.org/ailleurs/"},
