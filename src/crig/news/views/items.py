@@ -8,6 +8,7 @@ answer 403 before a form is filled for nothing. An item the person may not read
 is a 404 (``selectors.news_get``), whether it exists or not.
 """
 
+from http import HTTPStatus
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -16,6 +17,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -83,7 +85,7 @@ def news_list(request):
             "can_relay": request.user.has_perm("news.preview_relay"),
             "now": timezone.now(),
         },
-        status=400 if form.is_bound and form.errors else None,
+        status=HTTPStatus.BAD_REQUEST if form.is_bound and form.errors else None,
     )
 
 
@@ -251,8 +253,8 @@ def news_publish(request, pk):
                 request,
                 _("The news item will be published on %(date)s.")
                 % {
-                    "date": timezone.localtime(item.publish_at).strftime(
-                        "%d/%m/%Y %H:%M"
+                    "date": date_format(
+                        timezone.localtime(item.publish_at), "j F Y, H:i"
                     )
                 },
             )

@@ -87,15 +87,14 @@ def subscriptions(request):
     person = request.user
     subscription = _own_subscription(person)
     form = SubscriptionForm(request.POST or None, subscription=subscription)
-    if request.method == "POST":
-        territory_form = TerritoryInputForm(
-            request.POST, request.FILES, prefix="territory", required=False
-        )
-    else:
-        territory_form = TerritoryInputForm(
-            None, None, prefix="territory", required=False
-        )
-    if request.method == "POST":
+    posted = request.method == "POST"
+    territory_form = TerritoryInputForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        prefix="territory",
+        required=False,
+    )
+    if posted:
         form_valid = form.is_valid()
         territory_valid = territory_form.is_valid()
         if form_valid and territory_valid:
