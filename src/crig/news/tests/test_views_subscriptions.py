@@ -468,6 +468,24 @@ def test_an_editor_cannot_ask_for_another_signatorys_newsletter(
     assert "Pour la communauté de la Préfecture" not in text
 
 
+def test_the_period_is_the_last_30_days_unless_given(
+    client, secretariat_user, relay_items, other_signatory
+):
+    client.force_login(secretariat_user)
+
+    response = client.get(reverse("news:relay"), {"signatory": other_signatory.pk})
+
+    today = timezone.localdate()
+    assert response.status_code == HTTPStatus.OK
+    assert f'value="{(today - datetime.timedelta(days=30)).isoformat()}"' in (
+        response.content.decode()
+    )
+    assert sorted(_relayed(response)) == [
+        "Nouveau standard PCRS",
+        "Pour la communauté de la Préfecture",
+    ]
+
+
 def test_the_secretariat_previews_any_signatorys_newsletter(
     client, secretariat_user, relay_items, other_signatory
 ):

@@ -33,11 +33,15 @@ def relay(request):
     signatories = signatories_for(request.user)
     only = signatories.first() if signatories.count() == 1 else None
     data = request.GET.copy() if request.GET else None
-    if only is not None:
-        # One signatory to choose from: its newsletter straight away, for the
-        # last 30 days unless a period is given.
-        data = data or {"start": start.isoformat(), "end": end.isoformat()}
-        data.setdefault("signatory", str(only.pk))
+    if data is None and only is not None:
+        # One signatory to choose from: its newsletter straight away.
+        data = {"signatory": str(only.pk)}
+    if data is not None:
+        # The last 30 days unless a period is given.
+        data.setdefault("start", start.isoformat())
+        data.setdefault("end", end.isoformat())
+        if only is not None:
+            data.setdefault("signatory", str(only.pk))
     form = RelayForm(data, user=request.user, initial={"start": start, "end": end})
     newsletter = None
     if form.is_bound and form.is_valid():
