@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from crig.actionplan import selectors, services
@@ -46,7 +46,7 @@ from crig.core.charts import progress_bar
 from crig.core.errors import CrigError
 
 HISTORY_LABELS = {
-    "created": gettext_lazy("Created"),
+    "created": pgettext_lazy("action history", "Created"),
     "updated": gettext_lazy("Edited"),
     "linked": gettext_lazy("Links changed"),
     "progress_update": gettext_lazy("Progress update"),
