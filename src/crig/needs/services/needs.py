@@ -18,18 +18,16 @@ that an old need can still be corrected.
 
 import datetime
 import math
-import os
-import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import get_valid_filename, slugify
 from django.utils.translation import gettext as _
 
 from crig.core.errors import Conflict, InvalidInput
+from crig.core.uploads import attachment_check
 from crig.members.models import Membership
 from crig.needs.models import (
     Need,
@@ -556,58 +554,9 @@ def need_split(
 
 # --- Attachments -------------------------------------------------------------------
 
-# Documents people exchange about a need. No archives (zip): they hide their
-# content from the check below, and territory files go through the territory
-# input instead. The office formats are zip containers, checked as such.
-ATTACHMENT_SIGNATURES: dict[str, tuple[bytes, ...]] = {
-    "pdf": (b"%PDF-",),
-    "png": (b"\x89PNG\r\n\x1a\n",),
-    "jpg": (b"\xff\xd8\xff",),
-    "jpeg": (b"\xff\xd8\xff",),
-    "odt": (b"PK\x03\x04",),
-    "ods": (b"PK\x03\x04",),
-    "docx": (b"PK\x03\x04",),
-    "xlsx": (b"PK\x03\x04",),
-    "csv": (),  # text: checked below
-}
-
 
 def _check_attachment(name: str, data: bytes) -> tuple[str, str]:
-    """(display name, storage name) of an acceptable file; ``InvalidInput`` else."""
-    display = os.path.basename((name or "").replace("\\", "/")).strip()
-    stem, dot, extension = display.rpartition(".")
-    extension = extension.lower() if dot else ""
-    if extension not in ATTACHMENT_SIGNATURES:
-        raise InvalidInput(
-            _(
-                "This kind of file cannot be attached. Accepted: PDF, PNG, JPEG, "
-                "OpenDocument (odt, ods), Word (docx), Excel (xlsx) and CSV."
-            ),
-            field="file",
-        )
-    if not data:
-        raise InvalidInput(_("The file is empty."), field="file")
-    limit = settings.NEEDS_ATTACHMENT_MAX_BYTES
-    if len(data) > limit:
-        raise InvalidInput(
-            _("The file is too large (%(size)d MB at most).")
-            % {"size": limit // (1024 * 1024)},
-            field="file",
-        )
-    signatures = ATTACHMENT_SIGNATURES[extension]
-    if signatures:
-        content_matches = any(data.startswith(magic) for magic in signatures)
-    else:
-        content_matches = b"\x00" not in data[:8192]
-    if not content_matches:
-        raise InvalidInput(
-            _("The file’s content does not match its extension (.%(extension)s).")
-            % {"extension": extension},
-            field="file",
-        )
-    safe_stem = get_valid_filename(slugify(stem))[:60] or "piece-jointe"
-    storage_name = f"{uuid.uuid4().hex[:12]}-{safe_stem}.{extension}"
-    return display[:200], storage_name
+    return attachment_check(name, data, max_bytes=settings.NEEDS_ATTACHMENT_MAX_BYTES)
 
 
 def need_attachment_add(*, actor, need: Need, name: str, data: bytes) -> NeedAttachment:

@@ -11,6 +11,8 @@ from crig.news.services.deliveries import (
 )
 from crig.news.services.items import (
     NewsData,
+    news_attachment_add,
+    news_attachment_remove,
     news_create,
     news_publish,
     news_submit_for_review,
@@ -31,6 +33,8 @@ __all__ = [
     "news_create",
     "news_publish",
     "news_submit_for_review",
+    "news_attachment_add",
+    "news_attachment_remove",
     "news_unpublish",
     "news_update",
     "subscription_unsubscribe",

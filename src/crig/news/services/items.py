@@ -25,7 +25,9 @@ the past is refused: backdating would slip an item under digests already sent.
 import datetime
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
@@ -35,12 +37,13 @@ from crig.actionplan.models import Action
 from crig.actionplan.selectors import plans_visible_to
 from crig.catalog.selectors.visibility import datasets_visible_to
 from crig.core.errors import Conflict, InvalidInput, PermissionDenied
+from crig.core.uploads import attachment_check
 from crig.events.selectors import events_visible_to
 from crig.funding.models import Opinion
 from crig.members.models import Signatory
 from crig.needs.models import Theme
 from crig.needs.selectors.needs import needs_visible_to
-from crig.news.models import NewsItem, NewsItemTheme
+from crig.news.models import NewsAttachment, NewsItem, NewsItemTheme
 from crig.news.sanitise import plain_text, sanitise_html
 from crig.news.services._common import is_staff, require, selection_communes
 from crig.territory.selection import TerritorySelection
@@ -362,3 +365,42 @@ def news_unpublish(*, actor, item: NewsItem) -> NewsItem:
     item.publish_at = None
     item.save(update_fields=["state", "publish_at", "updated_at"])
     return item
+
+
+def news_attachment_add(
+    *, actor, item: NewsItem, name: str, data: bytes
+) -> NewsAttachment:
+    """Attach a document (PDF, images, office files, CSV; at most
+    ``NEEDS_ATTACHMENT_MAX_BYTES``) to an item its editor may change. Stored
+    through the default storage under a generated name; removed again if the
+    database write fails."""
+    require(actor, "news.change_item", item, _("You may not change this item."))
+    display, storage_name = attachment_check(
+        name, data, max_bytes=settings.NEEDS_ATTACHMENT_MAX_BYTES
+    )
+    attachment = NewsAttachment(item=item, name=display, size=len(data))
+    stored = False
+    try:
+        with transaction.atomic():
+            attachment.file.save(storage_name, ContentFile(data), save=False)
+            stored = True
+            attachment.save()
+    except BaseException:
+        if stored:
+            attachment.file.storage.delete(attachment.file.name)
+        raise
+    return attachment
+
+
+@transaction.atomic
+def news_attachment_remove(*, actor, attachment: NewsAttachment) -> None:
+    """Remove an attachment; its file is deleted once the removal is committed."""
+    require(
+        actor,
+        "news.change_item",
+        attachment.item,
+        _("You may not change this item."),
+    )
+    file = attachment.file
+    attachment.delete()
+    transaction.on_commit(lambda: file.storage.delete(file.name))

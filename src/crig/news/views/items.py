@@ -11,10 +11,12 @@ is a 404 (``selectors.news_get``), whether it exists or not.
 from http import HTTPStatus
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -25,7 +27,7 @@ from crig.core.errors import CrigError
 from crig.needs.models import Theme
 from crig.news import selectors, services
 from crig.news.forms import NewsFilterForm, NewsItemForm, PublishForm
-from crig.news.models import NewsItem
+from crig.news.models import NewsAttachment, NewsItem
 from crig.news.rules import is_staff_role
 from crig.news.views._common import (
     add_error,
@@ -320,6 +322,61 @@ def editorial(request):
     )
 
 
+# Attachments --------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def attachment_add(request, pk):
+    item = item_or_404(request, pk)
+    require_perm(request, "news.change_item", item)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a file to attach."))
+        return redirect("news:detail", pk=item.pk)
+    try:
+        with http_errors():
+            if upload.size > settings.NEEDS_ATTACHMENT_MAX_BYTES:
+                # Checked before reading, so a huge upload is not loaded in memory.
+                data = b"\0" * (settings.NEEDS_ATTACHMENT_MAX_BYTES + 1)
+            else:
+                data = upload.read()
+            services.news_attachment_add(
+                actor=request.user, item=item, name=upload.name, data=data
+            )
+    except CrigError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("The file is attached."))
+    return redirect("news:detail", pk=item.pk)
+
+
+@login_required
+@require_POST
+def attachment_remove(request, attachment_id):
+    attachment = get_object_or_404(NewsAttachment, pk=attachment_id)
+    item = item_or_404(request, attachment.item_id)
+    require_perm(request, "news.change_item", item)
+    try:
+        with http_errors():
+            services.news_attachment_remove(actor=request.user, attachment=attachment)
+    except CrigError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("The attachment was removed."))
+    return redirect("news:detail", pk=item.pk)
+
+
+def attachment_download(request, attachment_id):
+    """Served through this view, not the media URL, so that an attachment of a
+    members-only or community item is read only by its audience."""
+    attachment = get_object_or_404(NewsAttachment, pk=attachment_id)
+    item_or_404(request, attachment.item_id)
+    return FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.name
+    )
+
+
 routes = [
     path("actualites/", news_list, name="list"),
     path("actualites/nouvelle/", news_create, name="create"),
@@ -329,4 +386,15 @@ routes = [
     path("actualites/<int:pk>/relecture/", news_submit, name="submit"),
     path("actualites/<int:pk>/publier/", news_publish, name="publish"),
     path("actualites/<int:pk>/depublier/", news_unpublish, name="unpublish"),
+    path("actualites/<int:pk>/pieces-jointes/", attachment_add, name="attachment_add"),
+    path(
+        "actualites/pieces-jointes/<int:attachment_id>/",
+        attachment_download,
+        name="attachment_download",
+    ),
+    path(
+        "actualites/pieces-jointes/<int:attachment_id>/retirer/",
+        attachment_remove,
+        name="attachment_remove",
+    ),
 ]
