@@ -350,3 +350,15 @@ def year_figures(*, year: int) -> YearFigures:
             event__in=held.values("pk"), checked_in_at__isnull=False
         ).count(),
     )
+
+
+def actions_linked(*, user, need=None, dataset=None) -> list[Action]:
+    """The actions of plans the person may see that answer ``need`` or produced or
+    improved ``dataset`` — the other side of ``Action.needs`` and
+    ``Action.datasets``, shown on the need's and the dataset's pages."""
+    actions = Action.objects.filter(plan__in=plans_visible_to(user).values("pk"))
+    if need is not None:
+        actions = actions.filter(needs=need)
+    if dataset is not None:
+        actions = actions.filter(datasets=dataset)
+    return list(actions.select_related("plan").order_by("-plan__year", "number"))

@@ -432,3 +432,25 @@ def test_action_links_list_the_meetings_that_discussed_it(
         "Comité de septembre",
         "Comité en préparation",
     ]
+
+
+def test_needs_and_datasets_pages_show_the_actions_of_visible_plans(
+    client, action, draft_plan, territory
+):
+    from crig.actionplan.tests.factories import ActionFactory
+
+    need = NeedFactory()
+    dataset = DatasetFactory()
+    action.needs.add(need)
+    action.datasets.add(dataset)
+    ActionFactory(plan=draft_plan, number=1, title="Action en préparation").needs.add(
+        need
+    )
+
+    assert selectors.actions_linked(user=AnonymousUser(), need=need) == [action]
+    need_page = client.get(need.get_absolute_url()).content.decode()
+    dataset_page = client.get(dataset.get_absolute_url()).content.decode()
+    for page in (need_page, dataset_page):
+        assert "Dans le plan d’actions" in page
+        assert "2024 — 1. Orthophotographies" in page
+        assert "Action en préparation" not in page

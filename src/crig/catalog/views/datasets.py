@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
+from crig.actionplan.selectors import actions_linked
 from crig.catalog.forms import (
     DatasetForm,
     DatasetSearchForm,
@@ -148,6 +149,7 @@ def dataset_detail(request, pk):
             + "?format=geojson",
             "show_documents": dataset_selectors.may_read_source_documents(request.user),
             "may_edit": request.user.has_perm("catalog.change_dataset", dataset),
+            "plan_actions": actions_linked(user=request.user, dataset=dataset),
         },
     )
 

@@ -26,6 +26,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from crig.actionplan.selectors import actions_linked
 from crig.core.errors import CrigError, NotFound, PermissionDenied
 from crig.needs import services
 from crig.needs.api.needs import SUPPORT_COLOUR, heat_legend, theme_style
@@ -428,6 +429,7 @@ def need_detail(request, pk):
             "own": _match_context(own_match),
             "consolidated": _match_context(consolidated_match),
             "score": score,
+            "plan_actions": actions_linked(user=user, need=need),
             "events": need.events.select_related("actor", "related_need"),
             "attachments": need.attachments.all(),
             "can": can,
