@@ -36,6 +36,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 #: Okabe–Ito, in an order where neighbours differ in lightness too.
 PALETTE = (
@@ -242,7 +243,7 @@ def bar_chart(
     table = _data_table(
         data,
         title=title,
-        label_header=label_header or _("Item"),
+        label_header=label_header or pgettext("chart data table", "Item"),
         value_header=value_header or _("Value"),
         unit=unit,
     )
@@ -360,7 +361,7 @@ def pie_chart(
     table = _data_table(
         data,
         title=title,
-        label_header=label_header or _("Item"),
+        label_header=label_header or pgettext("chart data table", "Item"),
         value_header=value_header or _("Value"),
         unit=unit,
         shares=True,
