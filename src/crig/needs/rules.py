@@ -113,7 +113,14 @@ rules.add_perm("needs.view_need", is_published | is_author)
 rules.add_perm("needs.add_need", belongs_to_an_organisation)
 rules.add_perm(
     "needs.change_need",
-    (is_editable & (is_author | is_referent_of_need_organisation))
+    # An author who has left the organisation no longer speaks in its name.
+    (
+        is_editable
+        & (
+            (is_author & is_member_of_need_organisation)
+            | is_referent_of_need_organisation
+        )
+    )
     | (is_published & is_secretariat),
 )
 rules.add_perm("needs.submit_need", is_author & is_editable)

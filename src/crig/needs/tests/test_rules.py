@@ -170,3 +170,13 @@ def test_states_cover_every_need_state():
         "rejected",
         "merged",
     }
+
+
+def test_an_author_who_left_the_organisation_may_no_longer_change_the_need(
+    need, member_user
+):
+    assert member_user.has_perm("needs.change_need", need)
+
+    member_user.memberships.filter(organisation=need.organisation).delete()
+
+    assert not member_user.has_perm("needs.change_need", need)
