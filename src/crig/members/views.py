@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crig.core.errors import CrigError, NotFound
+from crig.core.http import require_perm
 from crig.members import selectors, services
 from crig.members.forms import (
     ApiTokenForm,
@@ -52,11 +52,6 @@ def _organisation_or_404(slug: str) -> Organisation:
     if organisation is None:
         raise Http404
     return organisation
-
-
-def _require_perm(request, perm: str, obj=None) -> None:
-    if not request.user.has_perm(perm, obj):
-        raise DjangoPermissionDenied
 
 
 # Directory and organisation pages ------------------------------------------------
@@ -114,7 +109,7 @@ def organisation_detail(request, slug):
 @login_required
 def organisation_edit(request, slug):
     organisation = get_object_or_404(Organisation, slug=slug)
-    _require_perm(request, "members.change_organisation", organisation)
+    require_perm(request, "members.change_organisation", organisation)
     full_access = request.user.has_perm("members.add_organisation")
     form = OrganisationForm(
         request.POST or None,
@@ -145,7 +140,7 @@ def organisation_edit(request, slug):
 @require_POST
 def membership_change(request, slug, person_id):
     organisation = get_object_or_404(Organisation, slug=slug)
-    _require_perm(request, "members.manage_memberships", organisation)
+    require_perm(request, "members.manage_memberships", organisation)
     person = get_object_or_404(User, pk=person_id)
     try:
         if request.POST.get("action") == "remove":
@@ -189,7 +184,7 @@ def membership_change(request, slug, person_id):
 @login_required
 def invitation_create(request, slug):
     organisation = get_object_or_404(Organisation, slug=slug)
-    _require_perm(request, "members.invite_to_organisation", organisation)
+    require_perm(request, "members.invite_to_organisation", organisation)
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

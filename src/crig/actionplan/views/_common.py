@@ -1,26 +1,12 @@
 """What the action-plan views share: domain errors as HTTP answers, permission
 checks that answer early, and the lookups that make a draft a 404."""
 
-from contextlib import contextmanager
 from http import HTTPStatus
-
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
 
 from crig.actionplan import selectors
 from crig.actionplan.models import Action, Plan
-from crig.core.errors import CrigError, NotFound, PermissionDenied
-
-
-@contextmanager
-def http_errors():
-    """A service's ``NotFound`` is a 404 page, its ``PermissionDenied`` a 403."""
-    try:
-        yield
-    except NotFound as error:
-        raise Http404(str(error.message)) from error
-    except PermissionDenied as error:
-        raise DjangoPermissionDenied(str(error.message)) from error
+from crig.core.errors import CrigError
+from crig.core.http import http_errors
 
 
 def plan_or_404(request, year: int) -> Plan:
@@ -31,11 +17,6 @@ def plan_or_404(request, year: int) -> Plan:
 def action_or_404(request, pk: int) -> Action:
     with http_errors():
         return selectors.action_get(user=request.user, pk=pk)
-
-
-def require_perm(request, perm: str, obj=None) -> None:
-    if not request.user.has_perm(perm, obj):
-        raise DjangoPermissionDenied
 
 
 def add_error(form, error: CrigError, *, field_map: dict | None = None) -> None:

@@ -38,12 +38,11 @@ from crig.actionplan.views._common import (
     action_or_404,
     add_error,
     form_status,
-    http_errors,
     plan_or_404,
-    require_perm,
 )
 from crig.core.charts import progress_bar
 from crig.core.errors import CrigError
+from crig.core.http import http_errors, require_perm
 
 HISTORY_LABELS = {
     "created": pgettext_lazy("action history", "Created"),

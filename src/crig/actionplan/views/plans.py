@@ -23,13 +23,12 @@ from crig.actionplan.models import Action, Plan
 from crig.actionplan.report import STATUS_COLOURS
 from crig.actionplan.views._common import (
     add_error,
-    http_errors,
     plan_or_404,
-    require_perm,
 )
 from crig.core.charts import progress_bar
 from crig.core.errors import CrigError
 from crig.core.exports import export_response
+from crig.core.http import http_errors, require_perm
 
 EXPORT_FORMATS = ("csv", "xlsx")
 

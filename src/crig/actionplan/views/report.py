@@ -16,7 +16,10 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from crig.actionplan import report as plan_report
-from crig.actionplan.views._common import http_errors, plan_or_404
+from crig.actionplan.views._common import (
+    plan_or_404,
+)
+from crig.core.http import http_errors
 
 
 def _build(request, year):

@@ -3,31 +3,18 @@ that answer early, the lookups that make a draft a 404, and the calendar file
 responses."""
 
 import datetime
-from contextlib import contextmanager
 from http import HTTPStatus
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
-from crig.core.errors import CrigError, NotFound, PermissionDenied
+from crig.core.errors import CrigError
+from crig.core.http import http_errors
 from crig.events import selectors
 from crig.events.models import Event, Meeting
 
 ICS_MEDIA_TYPE = "text/calendar; charset=utf-8"
-
-
-@contextmanager
-def http_errors():
-    """A selector's or service's ``NotFound`` is a 404 page, its
-    ``PermissionDenied`` a 403."""
-    try:
-        yield
-    except NotFound as error:
-        raise Http404(str(error.message)) from error
-    except PermissionDenied as error:
-        raise DjangoPermissionDenied(str(error.message)) from error
 
 
 def meeting_or_404(request, pk: int) -> Meeting:
@@ -38,11 +25,6 @@ def meeting_or_404(request, pk: int) -> Meeting:
 def event_or_404(request, slug: str) -> Event:
     with http_errors():
         return selectors.event_get(user=request.user, slug=slug)
-
-
-def require_perm(request, perm: str, obj=None) -> None:
-    if not request.user.has_perm(perm, obj):
-        raise DjangoPermissionDenied
 
 
 def add_error(form, error: CrigError) -> None:

@@ -15,10 +15,13 @@ from django.views.decorators.http import require_POST
 
 from crig.core.errors import CrigError
 from crig.core.exports import export_response
+from crig.core.http import http_errors, require_perm
 from crig.events import services
 from crig.events.forms import CheckInSearchForm
 from crig.events.models import Event, Registration
-from crig.events.views._common import event_or_404, http_errors, require_perm
+from crig.events.views._common import (
+    event_or_404,
+)
 from crig.territory.names import search_key
 
 

@@ -17,8 +17,11 @@ from django.utils.translation import pgettext_lazy
 
 from crig.core.charts import Datum, bar_chart, pie_chart
 from crig.core.exports import export_response
+from crig.core.http import http_errors, require_perm
 from crig.events import selectors
-from crig.events.views._common import event_or_404, http_errors, require_perm
+from crig.events.views._common import (
+    event_or_404,
+)
 
 YES_COLOUR, NO_COLOUR = "#0072b2", "#b8c4cc"
 #: Sequential blues for the map of départements, from 1 registrant to the most.

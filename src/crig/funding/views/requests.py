@@ -18,7 +18,6 @@ Who sees the signatories' positions (decided here, from ``rules``):
 """
 
 import math
-from contextlib import contextmanager
 from http import HTTPStatus
 from urllib.parse import urlencode
 
@@ -36,7 +35,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from crig.core.errors import CrigError, NotFound, PermissionDenied
+from crig.core.errors import CrigError, NotFound
+from crig.core.http import http_errors, require_perm
 from crig.funding import rules as funding_rules
 from crig.funding import services
 from crig.funding.forms import (
@@ -111,25 +111,9 @@ AUDIT_ACTIONS = {
 # Helpers ----------------------------------------------------------------------
 
 
-@contextmanager
-def _http_errors():
-    """A service's ``NotFound`` is a 404 page, its ``PermissionDenied`` a 403."""
-    try:
-        yield
-    except NotFound as error:
-        raise Http404(str(error.message)) from error
-    except PermissionDenied as error:
-        raise DjangoPermissionDenied(str(error.message)) from error
-
-
 def _request_or_404(request, pk: int) -> FundingRequest:
-    with _http_errors():
+    with http_errors():
         return request_selectors.request_get(user=request.user, pk=pk)
-
-
-def _require_perm(request, perm: str, obj=None) -> None:
-    if not request.user.has_perm(perm, obj):
-        raise DjangoPermissionDenied
 
 
 def _add_error(form, error: CrigError, *other_forms) -> None:
@@ -287,7 +271,7 @@ def request_create(request):
         if all(valid):
             submit = "submit" in request.POST
             try:
-                with _http_errors():
+                with http_errors():
                     created = services.request_create(
                         actor=user,
                         applicant=form.cleaned_data["applicant"],
@@ -337,7 +321,7 @@ def request_create(request):
 def request_edit(request, pk):
     user = request.user
     funding_request = _request_or_404(request, pk)
-    _require_perm(request, "funding.change_request", funding_request)
+    require_perm(request, "funding.change_request", funding_request)
     data = request.POST if request.method == "POST" else None
     form = RequestForm(data, user=user, funding_request=funding_request)
     budget = budget_formset(data, funding_request=funding_request)
@@ -355,7 +339,7 @@ def request_edit(request, pk):
         if all(valid):
             submit = "submit" in request.POST
             try:
-                with _http_errors(), transaction.atomic():
+                with http_errors(), transaction.atomic():
                     # Saved and submitted together, or neither.
                     updated = services.request_update(
                         actor=user,
@@ -408,9 +392,9 @@ def request_edit(request, pk):
 @require_POST
 def request_submit(request, pk):
     funding_request = _request_or_404(request, pk)
-    _require_perm(request, "funding.submit_request", funding_request)
+    require_perm(request, "funding.submit_request", funding_request)
     try:
-        with _http_errors():
+        with http_errors():
             services.request_submit(actor=request.user, request=funding_request)
     except CrigError as error:
         messages.error(request, str(error.message))
@@ -684,11 +668,11 @@ def _step_page(request, funding_request, *, form, title, intro, button):
 @login_required
 def request_withdraw(request, pk):
     funding_request = _request_or_404(request, pk)
-    _require_perm(request, "funding.withdraw_request", funding_request)
+    require_perm(request, "funding.withdraw_request", funding_request)
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            with _http_errors():
+            with http_errors():
                 services.request_withdraw(
                     actor=request.user,
                     request=funding_request,
@@ -715,12 +699,12 @@ def request_withdraw(request, pk):
 @login_required
 def request_admissibility(request, pk):
     funding_request = _request_or_404(request, pk)
-    _require_perm(request, "funding.decide_admissibility", funding_request)
+    require_perm(request, "funding.decide_admissibility", funding_request)
     form = AdmissibilityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         admissible = form.cleaned_data["admissible"]
         try:
-            with _http_errors():
+            with http_errors():
                 services.request_decide_admissibility(
                     actor=request.user,
                     request=funding_request,
@@ -753,12 +737,12 @@ def request_admissibility(request, pk):
 @login_required
 def reviewer_assign(request, pk):
     funding_request = _request_or_404(request, pk)
-    _require_perm(request, "funding.assign_reviewers", funding_request)
+    require_perm(request, "funding.assign_reviewers", funding_request)
     form = AssignReviewerForm(request.POST or None, funding_request=funding_request)
     if request.method == "POST" and form.is_valid():
         assignment = form.cleaned_data["assignment"]
         try:
-            with _http_errors():
+            with http_errors():
                 seat = services.reviewer_assign(
                     actor=request.user,
                     request=funding_request,
@@ -799,9 +783,9 @@ def reviewer_unassign(request, seat_pk):
         ReviewerSeat.objects.select_related("reviewer"), pk=seat_pk
     )
     funding_request = _request_or_404(request, seat.request_id)
-    _require_perm(request, "funding.assign_reviewers", funding_request)
+    require_perm(request, "funding.assign_reviewers", funding_request)
     try:
-        with _http_errors():
+        with http_errors():
             services.reviewer_unassign(actor=request.user, seat=seat)
     except CrigError as error:
         messages.error(request, str(error.message))
@@ -817,11 +801,11 @@ def reviewer_unassign(request, seat_pk):
 @login_required
 def review_start(request, pk):
     funding_request = _request_or_404(request, pk)
-    _require_perm(request, "funding.start_review", funding_request)
+    require_perm(request, "funding.start_review", funding_request)
     form = StartReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            with _http_errors():
+            with http_errors():
                 services.request_start_review(
                     actor=request.user,
                     request=funding_request,
@@ -872,7 +856,7 @@ def conflict_declare(request, seat_pk):
         if form.is_valid():
             conflict = form.cleaned_data["conflict"]
             try:
-                with _http_errors():
+                with http_errors():
                     services.conflict_declare(
                         actor=request.user,
                         seat=seat,
@@ -912,7 +896,7 @@ def conflict_declare(request, seat_pk):
 @login_required
 def position_record(request, pk):
     funding_request = _request_or_404(request, pk)
-    _require_perm(request, "funding.record_position", funding_request)
+    require_perm(request, "funding.record_position", funding_request)
     signatories = list(reviewer_signatories(request.user, funding_request))
     if not signatories:
         raise DjangoPermissionDenied
@@ -924,7 +908,7 @@ def position_record(request, pk):
     form = PositionForm(request.POST or None, signatories=signatories, position=current)
     if request.method == "POST" and form.is_valid():
         try:
-            with _http_errors():
+            with http_errors():
                 services.position_record(
                     actor=request.user,
                     request=funding_request,
@@ -961,11 +945,11 @@ def position_record(request, pk):
 @login_required
 def opinion_issue(request, pk):
     funding_request = _request_or_404(request, pk)
-    _require_perm(request, "funding.issue_opinion", funding_request)
+    require_perm(request, "funding.issue_opinion", funding_request)
     form = OpinionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            with _http_errors():
+            with http_errors():
                 opinion = services.opinion_issue(
                     actor=request.user,
                     request=funding_request,
@@ -1000,7 +984,7 @@ def opinion_issue(request, pk):
 
 
 def _opinion_or_404(request, pk) -> Opinion:
-    with _http_errors():
+    with http_errors():
         return register_selectors.register_get(user=request.user, pk=pk)
 
 
@@ -1008,9 +992,9 @@ def _opinion_or_404(request, pk) -> Opinion:
 @require_POST
 def opinion_publish(request, pk):
     opinion = _opinion_or_404(request, pk)
-    _require_perm(request, "funding.publish_opinion", opinion.request)
+    require_perm(request, "funding.publish_opinion", opinion.request)
     try:
-        with _http_errors():
+        with http_errors():
             opinion = services.opinion_publish(actor=request.user, opinion=opinion)
     except CrigError as error:
         messages.error(request, str(error.message))
@@ -1029,11 +1013,11 @@ def opinion_publish(request, pk):
 def opinion_correct(request, pk):
     opinion = _opinion_or_404(request, pk)
     funding_request = opinion.request
-    _require_perm(request, "funding.correct_opinion", funding_request)
+    require_perm(request, "funding.correct_opinion", funding_request)
     form = CorrectionForm(request.POST or None, opinion=opinion)
     if request.method == "POST" and form.is_valid():
         try:
-            with _http_errors():
+            with http_errors():
                 corrected = services.opinion_correct(
                     actor=request.user,
                     opinion=opinion,
@@ -1069,7 +1053,7 @@ def opinion_correct(request, pk):
 @require_POST
 def attachment_add(request, pk):
     funding_request = _request_or_404(request, pk)
-    _require_perm(request, "funding.add_attachment", funding_request)
+    require_perm(request, "funding.add_attachment", funding_request)
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Choose a PDF file to attach."))
@@ -1084,7 +1068,7 @@ def attachment_add(request, pk):
         )
         return _back_to(funding_request, "attachments")
     try:
-        with _http_errors():
+        with http_errors():
             services.request_attachment_add(
                 actor=request.user,
                 request=funding_request,
@@ -1126,10 +1110,10 @@ def attachment_download(request, pk, attachment_pk):
 @require_POST
 def attachment_remove(request, pk, attachment_pk):
     funding_request, attachment = _attachment_or_404(request, pk, attachment_pk)
-    _require_perm(request, "funding.add_attachment", funding_request)
+    require_perm(request, "funding.add_attachment", funding_request)
     name = attachment.name
     try:
-        with _http_errors():
+        with http_errors():
             services.request_attachment_remove(
                 actor=request.user, attachment=attachment
             )

@@ -10,14 +10,12 @@ anyone but its author (``selectors.needs.need_get``).
 """
 
 import math
-from contextlib import contextmanager
 from http import HTTPStatus
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,7 +25,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crig.actionplan.selectors import actions_linked
-from crig.core.errors import CrigError, NotFound, PermissionDenied
+from crig.core.errors import CrigError
+from crig.core.http import http_errors, require_perm
 from crig.needs import services
 from crig.needs.api.needs import SUPPORT_COLOUR, heat_legend, theme_style
 from crig.needs.forms import (
@@ -56,25 +55,9 @@ API_NEEDS = "/api/v1/needs"
 # Helpers ----------------------------------------------------------------------
 
 
-@contextmanager
-def _http_errors():
-    """A service's ``NotFound`` is a 404 page, its ``PermissionDenied`` a 403."""
-    try:
-        yield
-    except NotFound as error:
-        raise Http404(str(error.message)) from error
-    except PermissionDenied as error:
-        raise DjangoPermissionDenied(str(error.message)) from error
-
-
 def _need_or_404(request, pk: int) -> Need:
-    with _http_errors():
+    with http_errors():
         return need_selectors.need_get(user=request.user, pk=pk)
-
-
-def _require_perm(request, perm: str, obj=None) -> None:
-    if not request.user.has_perm(perm, obj):
-        raise DjangoPermissionDenied
 
 
 def _add_error(form, error: CrigError, territory_form=None) -> None:
@@ -259,7 +242,7 @@ def need_create(request):
         if form_valid and territory_valid:
             submit = "submit" in request.POST
             try:
-                with _http_errors():
+                with http_errors():
                     need = services.need_create(
                         author=request.user,
                         organisation=form.cleaned_data["organisation"],
@@ -299,7 +282,7 @@ def need_create(request):
 @login_required
 def need_edit(request, pk):
     need = _need_or_404(request, pk)
-    _require_perm(request, "needs.change_need", need)
+    require_perm(request, "needs.change_need", need)
     form = NeedForm(request.POST or None, user=request.user, need=need)
     territory_form = _territory_form(request, "territory", required=False)
     if request.method == "POST":
@@ -307,7 +290,7 @@ def need_edit(request, pk):
         territory_valid = territory_form.is_valid()
         if form_valid and territory_valid:
             try:
-                with _http_errors():
+                with http_errors():
                     need = services.need_update(
                         actor=request.user,
                         need=need,
@@ -333,9 +316,9 @@ def need_edit(request, pk):
 @require_POST
 def need_submit(request, pk):
     need = _need_or_404(request, pk)
-    _require_perm(request, "needs.submit_need", need)
+    require_perm(request, "needs.submit_need", need)
     try:
-        with _http_errors():
+        with http_errors():
             services.need_submit(actor=request.user, need=need)
     except CrigError as error:
         messages.error(request, str(error.message))
@@ -354,9 +337,9 @@ def need_submit(request, pk):
 @require_POST
 def need_delete(request, pk):
     need = _need_or_404(request, pk)
-    _require_perm(request, "needs.delete_need", need)
+    require_perm(request, "needs.delete_need", need)
     try:
-        with _http_errors():
+        with http_errors():
             services.need_delete(actor=request.user, need=need)
     except CrigError as error:
         messages.error(request, str(error.message))
@@ -373,7 +356,7 @@ def need_detail(request, pk):
     user = request.user
     backers = need_selectors.need_backers(need)
     supports = [backer for backer in backers if backer.support is not None]
-    with _http_errors():
+    with http_errors():
         own_match = matching_selectors.need_match(user=user, need=need)
         consolidated_match = (
             matching_selectors.need_match(user=user, need=need, consolidated=True)
@@ -455,7 +438,7 @@ def need_detail(request, pk):
 @login_required
 def support_create(request, pk):
     need = _need_or_404(request, pk)
-    _require_perm(request, "needs.support_need", need)
+    require_perm(request, "needs.support_need", need)
     form = SupportForm(request.POST or None, user=request.user, need=need)
     territory_form = _territory_form(request, "territory", required=False)
     if request.method == "POST":
@@ -463,7 +446,7 @@ def support_create(request, pk):
         territory_valid = territory_form.is_valid()
         if form_valid and territory_valid:
             try:
-                with _http_errors():
+                with http_errors():
                     services.support_create(
                         author=request.user,
                         need=need,
@@ -504,7 +487,7 @@ def _support_or_404(request, pk, support_pk) -> tuple[Need, Support]:
 @login_required
 def support_edit(request, pk, support_pk):
     need, support = _support_or_404(request, pk, support_pk)
-    _require_perm(request, "needs.change_support", support)
+    require_perm(request, "needs.change_support", support)
     form = SupportForm(
         request.POST or None, user=request.user, need=need, support=support
     )
@@ -514,7 +497,7 @@ def support_edit(request, pk, support_pk):
         territory_valid = territory_form.is_valid()
         if form_valid and territory_valid:
             try:
-                with _http_errors():
+                with http_errors():
                     services.support_update(
                         actor=request.user,
                         support=support,
@@ -544,9 +527,9 @@ def support_edit(request, pk, support_pk):
 @require_POST
 def support_withdraw(request, pk, support_pk):
     need, support = _support_or_404(request, pk, support_pk)
-    _require_perm(request, "needs.change_support", support)
+    require_perm(request, "needs.change_support", support)
     try:
-        with _http_errors():
+        with http_errors():
             services.support_withdraw(actor=request.user, support=support)
     except CrigError as error:
         messages.error(request, str(error.message))
@@ -565,11 +548,11 @@ def support_withdraw(request, pk, support_pk):
 @login_required
 def need_decide(request, pk):
     need = _need_or_404(request, pk)
-    _require_perm(request, "needs.qualify_need", need)
+    require_perm(request, "needs.qualify_need", need)
     form = DecisionForm(request.POST or None, need=need)
     if request.method == "POST" and form.is_valid():
         try:
-            with _http_errors():
+            with http_errors():
                 need = services.need_transition(
                     actor=request.user,
                     need=need,
@@ -597,11 +580,11 @@ def need_decide(request, pk):
 @login_required
 def need_merge(request, pk):
     need = _need_or_404(request, pk)
-    _require_perm(request, "needs.merge_need", need)
+    require_perm(request, "needs.merge_need", need)
     form = MergeForm(request.POST or None, need=need)
     if request.method == "POST" and form.is_valid():
         try:
-            with _http_errors():
+            with http_errors():
                 kept = services.need_merge(
                     actor=request.user,
                     need=need,
@@ -628,7 +611,7 @@ def need_merge(request, pk):
 @login_required
 def need_split(request, pk):
     need = _need_or_404(request, pk)
-    _require_perm(request, "needs.split_need", need)
+    require_perm(request, "needs.split_need", need)
     form = SplitForm(request.POST or None, need=need)
     part_forms = [
         _territory_form(request, f"part{number}", required=True)
@@ -645,7 +628,7 @@ def need_split(request, pk):
                 for number, part in enumerate(part_forms, start=1)
             ]
             try:
-                with _http_errors():
+                with http_errors():
                     result = services.need_split(
                         actor=request.user,
                         need=need,
@@ -688,7 +671,7 @@ def need_split(request, pk):
 @require_POST
 def attachment_add(request, pk):
     need = _need_or_404(request, pk)
-    _require_perm(request, "needs.add_attachment", need)
+    require_perm(request, "needs.add_attachment", need)
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Choose a file to attach."))
@@ -703,7 +686,7 @@ def attachment_add(request, pk):
         )
         return redirect(need)
     try:
-        with _http_errors():
+        with http_errors():
             services.need_attachment_add(
                 actor=request.user, need=need, name=upload.name, data=upload.read()
             )
@@ -735,10 +718,10 @@ def attachment_download(request, pk, attachment_pk):
 @require_POST
 def attachment_remove(request, pk, attachment_pk):
     need, attachment = _attachment_or_404(request, pk, attachment_pk)
-    _require_perm(request, "needs.add_attachment", need)
+    require_perm(request, "needs.add_attachment", need)
     name = attachment.name
     try:
-        with _http_errors():
+        with http_errors():
             services.need_attachment_remove(actor=request.user, attachment=attachment)
     except CrigError as error:
         messages.error(request, str(error.message))

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crig.core.errors import CrigError, NotFound
+from crig.core.http import require_perm
 from crig.needs import services
 from crig.needs.models import Need, Round, ScoringWeights
 from crig.needs.selectors import priorities as selectors
@@ -181,11 +182,6 @@ class BallotForm(forms.Form):
 # Helpers ------------------------------------------------------------------------------
 
 
-def _require_perm(request, perm: str, obj=None) -> None:
-    if not request.user.has_perm(perm, obj):
-        raise DjangoPermissionDenied
-
-
 def _round_or_404(request, pk: int) -> Round:
     try:
         return selectors.round_get(user=request.user, pk=pk)
@@ -231,7 +227,7 @@ def priorities(request):
 
 @login_required
 def weights_edit(request):
-    _require_perm(request, "needs.publish_weights")
+    require_perm(request, "needs.publish_weights")
     current = selectors.weights_current()
     form = WeightsForm(request.POST or None, current=current)
     if request.method == "POST" and form.is_valid():
@@ -270,7 +266,7 @@ def round_list(request):
 
 @login_required
 def round_create(request):
-    _require_perm(request, "needs.manage_rounds")
+    require_perm(request, "needs.manage_rounds")
     form = RoundForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -297,7 +293,7 @@ def round_create(request):
 
 @login_required
 def round_edit(request, pk):
-    _require_perm(request, "needs.manage_rounds")
+    require_perm(request, "needs.manage_rounds")
     round_ = _round_or_404(request, pk)
     if round_.state != Round.State.DRAFT:
         messages.error(request, _("Only a round in preparation can be changed."))
@@ -354,7 +350,7 @@ def round_detail(request, pk):
     if request.method == "POST" and request.POST.get("action") in ("open", "close"):
         if not user.is_authenticated:
             return redirect(f"{reverse('members:login')}?next={request.path}")
-        _require_perm(request, "needs.manage_rounds")
+        require_perm(request, "needs.manage_rounds")
         return _round_action(request, round_)
 
     status = selectors.round_status(user=user, round_=round_)

@@ -1,37 +1,18 @@
 """What the news pages share: turning the services' errors into 404/403 pages,
 and the links of an item that a person may open."""
 
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http import HTTPStatus
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
-
-from crig.core.errors import CrigError, NotFound, PermissionDenied
+from crig.core.errors import CrigError
+from crig.core.http import http_errors
 from crig.news import selectors
 from crig.news.models import NewsItem
-
-
-@contextmanager
-def http_errors():
-    """A service's ``NotFound`` is a 404 page, its ``PermissionDenied`` a 403."""
-    try:
-        yield
-    except NotFound as error:
-        raise Http404(str(error.message)) from error
-    except PermissionDenied as error:
-        raise DjangoPermissionDenied(str(error.message)) from error
 
 
 def item_or_404(request, pk: int) -> NewsItem:
     with http_errors():
         return selectors.news_get(user=request.user, pk=pk)
-
-
-def require_perm(request, perm: str, obj=None) -> None:
-    if not request.user.has_perm(perm, obj):
-        raise DjangoPermissionDenied
 
 
 def add_error(form, error: CrigError, territory_form=None) -> None:

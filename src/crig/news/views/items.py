@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crig.core.errors import CrigError
+from crig.core.http import http_errors, require_perm
 from crig.needs.models import Theme
 from crig.news import selectors, services
 from crig.news.forms import NewsFilterForm, NewsItemForm, PublishForm
@@ -32,10 +33,8 @@ from crig.news.rules import is_staff_role
 from crig.news.views._common import (
     add_error,
     form_status,
-    http_errors,
     item_links,
     item_or_404,
-    require_perm,
 )
 from crig.territory.forms import TerritoryInputForm
 

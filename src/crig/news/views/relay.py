@@ -16,9 +16,9 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.text import slugify
 
+from crig.core.http import require_perm
 from crig.news import selectors
 from crig.news.forms import RelayForm, signatories_for
-from crig.news.views._common import require_perm
 
 DOWNLOADS = {
     "html": ("text/html; charset=utf-8", "html"),
