@@ -41,12 +41,7 @@ def attachment_check(name: str, data: bytes, *, max_bytes: int) -> tuple[str, st
         )
     if not data:
         raise InvalidInput(_("The file is empty."), field="file")
-    if len(data) > max_bytes:
-        raise InvalidInput(
-            _("The file is too large (%(size)d MB at most).")
-            % {"size": max_bytes // (1024 * 1024)},
-            field="file",
-        )
+    attachment_size_check(len(data), max_bytes=max_bytes)
     signatures = ATTACHMENT_SIGNATURES[extension]
     if signatures:
         content_matches = any(data.startswith(magic) for magic in signatures)
@@ -61,3 +56,14 @@ def attachment_check(name: str, data: bytes, *, max_bytes: int) -> tuple[str, st
     safe_stem = get_valid_filename(slugify(stem))[:60] or "piece-jointe"
     storage_name = f"{uuid.uuid4().hex[:12]}-{safe_stem}.{extension}"
     return display[:200], storage_name
+
+
+def attachment_size_check(size: int, *, max_bytes: int) -> None:
+    """``InvalidInput`` for a file above ``max_bytes``; callable with an upload's
+    declared size before it is read."""
+    if size > max_bytes:
+        raise InvalidInput(
+            _("The file is too large (%(size)d MB at most).")
+            % {"size": max_bytes // (1024 * 1024)},
+            field="file",
+        )

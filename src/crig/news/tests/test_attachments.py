@@ -114,3 +114,19 @@ def test_a_refused_upload_says_why_on_the_page(client, news_item, secretariat_us
 
     assert "Ce type de fichier ne peut pas être joint" in response.content.decode()
     assert NewsAttachment.objects.count() == 0
+
+
+def test_an_oversized_upload_is_refused_on_the_page(
+    client, news_item, secretariat_user, settings
+):
+    settings.NEEDS_ATTACHMENT_MAX_BYTES = 1024 * 1024
+    client.force_login(secretariat_user)
+
+    response = client.post(
+        f"/actualites/{news_item.pk}/pieces-jointes/",
+        {"file": SimpleUploadedFile("gros.pdf", PDF + b"0" * 1024 * 1024)},
+        follow=True,
+    )
+
+    assert "Le fichier est trop volumineux (1 Mo au plus)." in response.content.decode()
+    assert NewsAttachment.objects.count() == 0

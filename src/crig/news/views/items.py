@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from crig.core.errors import CrigError
 from crig.core.http import http_errors, require_perm
+from crig.core.uploads import attachment_size_check
 from crig.needs.models import Theme
 from crig.news import selectors, services
 from crig.news.forms import NewsFilterForm, NewsItemForm, PublishForm
@@ -335,13 +336,12 @@ def attachment_add(request, pk):
         return redirect("news:detail", pk=item.pk)
     try:
         with http_errors():
-            if upload.size > settings.NEEDS_ATTACHMENT_MAX_BYTES:
-                # Checked before reading, so a huge upload is not loaded in memory.
-                data = b"\0" * (settings.NEEDS_ATTACHMENT_MAX_BYTES + 1)
-            else:
-                data = upload.read()
+            # Checked before reading, so a huge upload is not loaded in memory.
+            attachment_size_check(
+                upload.size, max_bytes=settings.NEEDS_ATTACHMENT_MAX_BYTES
+            )
             services.news_attachment_add(
-                actor=request.user, item=item, name=upload.name, data=data
+                actor=request.user, item=item, name=upload.name, data=upload.read()
             )
     except CrigError as error:
         messages.error(request, str(error.message))
