@@ -21,3 +21,11 @@ pytest_plugins = [
 @pytest.fixture(autouse=True)
 def _uploads_in_a_temporary_directory(settings, tmp_path_factory):
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Factories set a password on every person; Argon2, the production hasher, is
+    slow by design and would dominate the suite. Tests of hashing itself set
+    ``settings.PASSWORD_HASHERS`` back."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

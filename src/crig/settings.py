@@ -7,7 +7,9 @@ pass ``crig check --deploy``.
 
 import importlib.util
 import json
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -65,6 +67,10 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "django_tasks",
     "django_tasks_db",
+    # Serves Swagger UI from its own static files (no CDN, no inline script).
+    "ninja",
+    "csp",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -81,6 +87,10 @@ MIDDLEWARE = [
     "crig.core.middleware.ApiTokenMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last: it answers a locked-out login with the page of
+    # crig.members.views.login_locked_out.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "crig.urls"
@@ -124,6 +134,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "members.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username and address before any password check.
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -133,6 +145,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"{_VALIDATORS}.MinimumLengthValidator"},
     {"NAME": f"{_VALIDATORS}.CommonPasswordValidator"},
     {"NAME": f"{_VALIDATORS}.NumericPasswordValidator"},
+]
+# Argon2id first; a password stored with another hasher is rehashed with it at the
+# person's next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
 LOGIN_URL = "members:login"
 LOGIN_REDIRECT_URL = "members:account"
@@ -250,8 +270,92 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("CRIG_HSTS_INCLUDE_SUBDOMAINS", defaul
 SECURE_HSTS_PRELOAD = env_bool("CRIG_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS = env_list("CRIG_SILENCED_SYSTEM_CHECKS", [])
+
+# Sessions and cookies (docs/architecture/security.md says why each).
+SESSION_COOKIE_AGE = env_int("CRIG_SESSION_DAYS", 14) * 24 * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "crig.core.security.csrf_failure"
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# Client address used by the rate limits: behind the reverse proxy it is the
+# address the proxy appended to X-Forwarded-For (counted from the right, one
+# entry per trusted proxy), never one the client wrote itself.
+CRIG_TRUSTED_PROXY_COUNT = env_int(
+    "CRIG_TRUSTED_PROXY_COUNT", 1 if SECURE_PROXY_SSL_HEADER else 0
+)
+
+
+def _csp_source(url: str) -> str | None:
+    """The CSP source of an absolute URL ("https://*.tile.example.org" for
+    "https://{s}.tile.example.org/{z}/{x}/{y}.png"); None for a relative one."""
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return None
+    labels = parts.netloc.split(".")
+    if "{" in labels[0]:
+        labels[0] = "*"
+    return f"{parts.scheme}://{'.'.join(labels)}"
+
+
+# Content Security Policy: no inline script anywhere, no outside script or style.
+# Style attributes are allowed (style-src-attr): templates colour legend swatches
+# and size progress bars with them, and e-mail previews are inline-styled HTML.
+_IMAGE_SOURCES = [
+    source for source in (_csp_source(MAP_TILES_URL), _csp_source(MEDIA_URL)) if source
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:", *_IMAGE_SOURCES],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# A cache every application server shares (a table of the database): the
+# password-reset rate limits count in it. `crig createcachetable` creates it.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "shared": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "crig_cache",
+    },
+}
+
+# Login lockout (django-axes, counted in the database): after
+# CRIG_LOGIN_FAILURE_LIMIT wrong passwords for one e-mail address from one client
+# address, that pair is refused for CRIG_LOGIN_COOLOFF_MINUTES.
+AXES_ENABLED = env_bool("CRIG_LOGIN_LOCKOUT", default=True)
+AXES_FAILURE_LIMIT = env_int("CRIG_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("CRIG_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "crig.core.security.login_username"
+AXES_CLIENT_IP_CALLABLE = "crig.core.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "crig.members.views.login_locked_out"
+# Successful logins are not logged: Django records last_login already.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+
+# Password reset requests: at most this many per e-mail address and per client
+# address within an hour.
+PASSWORD_RESET_LIMIT_PER_EMAIL = env_int("CRIG_PASSWORD_RESET_PER_EMAIL", 3)
+PASSWORD_RESET_LIMIT_PER_IP = env_int("CRIG_PASSWORD_RESET_PER_IP", 10)
 
 LOGGING = {
     "version": 1,

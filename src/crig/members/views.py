@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from crig.core.errors import CrigError, NotFound
 from crig.core.http import require_perm
+from crig.core.security import client_ip, rate_limit_hit
 from crig.members import selectors, services
 from crig.members.forms import (
     ApiTokenForm,
@@ -396,11 +397,32 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+def login_locked_out(request, original_response=None, credentials=None):
+    """django-axes' lockout answer (``AXES_LOCKOUT_CALLABLE``), for this site's
+    login and the admin's: too many wrong passwords for this e-mail address from
+    this client address."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(
+        request,
+        "members/auth/login_locked.html",
+        {"minutes": minutes},
+        status=HTTPStatus.TOO_MANY_REQUESTS,
+    )
+
+
 class LogoutView(auth_views.LogoutView):
     pass
 
 
+PASSWORD_RESET_PERIOD = 3600
+
+
 class PasswordResetView(auth_views.PasswordResetView):
+    """Django's view, with a limit on the requests per e-mail address and per
+    client address: each one sends an e-mail, so without it the form could be used
+    to flood a mailbox. The limit applies whether or not the address has an
+    account, so it tells nothing about who has one."""
+
     template_name = "members/auth/password_reset_form.html"
     email_template_name = "members/email/password_reset.txt"
     subject_template_name = "members/email/password_reset_subject.txt"
@@ -409,6 +431,33 @@ class PasswordResetView(auth_views.PasswordResetView):
     @property
     def extra_email_context(self):
         return {"site_name": settings.CRIG_NAME}
+
+    def form_valid(self, form):
+        over_email = rate_limit_hit(
+            scope="password-reset-email",
+            key=form.cleaned_data["email"].strip().lower(),
+            limit=settings.PASSWORD_RESET_LIMIT_PER_EMAIL,
+            period=PASSWORD_RESET_PERIOD,
+        )
+        over_ip = rate_limit_hit(
+            scope="password-reset-ip",
+            key=client_ip(self.request),
+            limit=settings.PASSWORD_RESET_LIMIT_PER_IP,
+            period=PASSWORD_RESET_PERIOD,
+        )
+        if over_email or over_ip:
+            form.add_error(
+                None,
+                _(
+                    "Too many password reset requests. Wait an hour before asking "
+                    "again; a link already received stays valid for three days."
+                ),
+            )
+            return self.render_to_response(
+                self.get_context_data(form=form),
+                status=HTTPStatus.TOO_MANY_REQUESTS,
+            )
+        return super().form_valid(form)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

@@ -25,13 +25,6 @@ def english_messages():
         yield
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Factories set a password on every person; the default hasher is slow by
-    design and would dominate these tests."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def selection_of(*codes: str) -> TerritorySelection:
     """A territory made of whole communes."""
     communes = list(Commune.objects.filter(insee__in=codes).order_by("insee"))

@@ -58,11 +58,13 @@ def test_demo_perimeters_are_real(loaded):
     assert region.perimeter_outline
 
 
-def test_demo_accounts_log_in_with_their_roles(loaded):
+def test_demo_accounts_log_in_with_their_roles(loaded, rf):
     roles = {account.role: account for account in loaded}
     assert len(roles) == 5
     for account in loaded:
-        assert authenticate(username=account.email, password=account.password)
+        # The login lockout (django-axes) needs the request to know the client.
+        request = rf.post("/connexion/")
+        assert authenticate(request, username=account.email, password=account.password)
     member = User.objects.get(email=roles["member"].email)
     assert member.memberships.get().role == Membership.Role.MEMBER
     referent = User.objects.get(email=roles["referent"].email)
