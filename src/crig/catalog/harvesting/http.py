@@ -85,6 +85,18 @@ def fetch(
                         % {"url": url, "limit": max_bytes}
                     )
                 chunks.append(chunk)
+            # http.client ends a body cut short by a closed connection as if it
+            # were complete; a page cut at a line end can still parse (Turtle,
+            # N-Triples) and would pass for a smaller catalogue.
+            announced = answer.headers.get("Content-Length", "")
+            if announced.isdigit() and size < int(announced):
+                raise HarvestSourceUnreachable(
+                    _(
+                        "%(url)s closed the connection after %(received)d of "
+                        "%(announced)s bytes."
+                    )
+                    % {"url": url, "received": size, "announced": announced}
+                )
             return Response(
                 url=answer.geturl(),
                 status=answer.status,
