@@ -19,9 +19,13 @@ Decisions:
   byte-order mark**: without it Excel reads the file as Windows-1252 and
   "Hérault" arrives as "HÃ©rault"; every CSV reader of note (Python's
   ``utf-8-sig``, pandas, QGIS, LibreOffice) skips the mark. Every text field is
-  quoted (``QUOTE_NONNUMERIC``), so that a spreadsheet whose list separator is the
-  semicolon (French Excel) cannot split ``a;=1+1`` into a second, formula cell.
-  People who want a spreadsheet take the XLSX, which needs no separator guess.
+  quoted (``QUOTE_NONNUMERIC``). A spreadsheet whose list separator is the
+  semicolon (French Excel) still splits a line on every semicolon, quotes or not
+  (a quote opens a quoted field only as a field's first character, and a line's
+  first field is often a number): ``1,"x;=1+1"`` gives the cells ``1,"x`` and
+  ``=1+1"``. So in CSV a semicolon followed by a formula trigger gets the
+  apostrophe after it too (``x;'=1+1``). People who want a spreadsheet take the
+  XLSX, which needs no separator guess and keeps the text as it is.
 - **XLSX** is written with openpyxl in write-only mode, first row bold and frozen,
   characters XML forbids removed (openpyxl refuses them), texts cut at Excel's
   32,767 characters per cell, dates as dates, aware datetimes in local time (Excel
@@ -32,6 +36,7 @@ import csv
 import datetime
 import io
 import math
+import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Literal
@@ -52,6 +57,8 @@ TabularFormat = Literal["csv", "xlsx"]
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MAX_CELL_CHARS = 32_767
 LIST_SEPARATOR = ", "
+#: A semicolon a French spreadsheet splits on, before a formula trigger.
+_SEMICOLON_BEFORE_FORMULA = re.compile(r";(?=[=+\-@\t\r])")
 
 
 def neutralise(value: str) -> str:
@@ -87,7 +94,8 @@ def cell_value(value):
     return neutralise(str(value))
 
 
-def _csv_field(value):
+def csv_field(value):
+    """One value as it goes into a CSV field (see the module docstring)."""
     value = cell_value(value)
     if _is_number(value):
         return value
@@ -97,7 +105,7 @@ def _csv_field(value):
         return value.isoformat(timespec="seconds")
     if isinstance(value, datetime.date):
         return value.isoformat()
-    return value
+    return _SEMICOLON_BEFORE_FORMULA.sub(";'", value)
 
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
@@ -106,7 +114,7 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
     writer = csv.writer(output, quoting=csv.QUOTE_NONNUMERIC)
     writer.writerow([neutralise(str(label)) for label in header])
     for row in rows:
-        writer.writerow([_csv_field(value) for value in row])
+        writer.writerow([csv_field(value) for value in row])
     return ("\ufeff" + output.getvalue()).encode("utf-8")
 
 

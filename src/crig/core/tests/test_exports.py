@@ -63,10 +63,28 @@ def test_csv_round_trip_with_bom_quotes_and_unicode():
 
 
 def test_csv_quotes_every_text_but_not_numbers():
-    # A French Excel splits on semicolons: a quoted text cannot become two cells.
-    body = exports.csv_bytes(["a", "b", "c"], [["x;=1+1", -12, Decimal("3.50")]])
+    body = exports.csv_bytes(["a", "b", "c"], [["x;y", -12, Decimal("3.50")]])
 
-    assert body.decode("utf-8-sig").splitlines()[1] == '"x;=1+1",-12,3.50'
+    assert body.decode("utf-8-sig").splitlines()[1] == '"x;y",-12,3.50'
+
+
+def test_csv_semicolon_before_a_formula_is_neutralised_too():
+    # A French Excel splits every line on semicolons, quotes or not when the
+    # quote is not a field's first character: 1,"x;=1+1" would give a cell
+    # "=1+1". The XLSX keeps the text as it is.
+    row = [1, "x;=1+1;+2;-3;@4;\t=5", "a;b"]
+
+    body = exports.csv_bytes(["id", "t", "u"], [row])
+    xlsx = exports.xlsx_bytes(["id", "t", "u"], [row])
+    sheet = load_workbook(io.BytesIO(xlsx)).active
+
+    assert body.decode("utf-8-sig").splitlines()[1] == (
+        "1,\"x;'=1+1;'+2;'-3;'@4;'\t=5\",\"a;b\""
+    )
+    for line in body.decode("utf-8-sig").splitlines():
+        for cell in line.split(";"):
+            assert not cell.startswith(exports.FORMULA_TRIGGERS)
+    assert sheet["B2"].value == "x;=1+1;+2;-3;@4;\t=5"
 
 
 def test_csv_neutralises_formulas_and_leaves_numbers():
