@@ -17,6 +17,7 @@ from ninja import Field, Query, Router, Schema
 
 from crig.catalog.selectors import coverage as selectors
 from crig.catalog.selectors.coverage import CommuneStatus, CoveringDataset
+from crig.core.exports import csv_field
 
 router = Router()
 
@@ -187,8 +188,11 @@ def coverage_csv(coverage: selectors.ReferentielCoverage) -> str:
     writer.writerow(CSV_COLUMNS)
     for row in coverage.rows:
         best = row.best
+        # Titles come from harvested records: neutralised like every export
+        # (core.exports), so a spreadsheet never runs one as a formula.
         writer.writerow(
-            [
+            csv_field(value)
+            for value in [
                 row.commune.insee,
                 row.commune.name,
                 row.commune.departement_id,

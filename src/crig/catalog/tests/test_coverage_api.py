@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from crig.catalog.models import Dataset, Referentiel, Visibility
 from crig.catalog.selectors import coverage as selectors
+from crig.catalog.selectors.visibility import datasets_published_to
 from crig.catalog.services.coverage import coverage_compute
 from crig.catalog.tests.factories import DatasetFactory
 from crig.core.errors import InvalidInput
@@ -173,6 +174,30 @@ def test_summary_per_referentiel(catalogue):
     assert ortho.median_year == 2018
     assert summaries[Referentiel.LIDAR].covered_count == 0
     assert summaries[Referentiel.LIDAR].median_year is None
+
+
+@pytest.mark.parametrize("user", [None, "producer"])
+def test_summary_agrees_with_the_referentiel_coverage(
+    catalogue, member_user, django_assert_max_num_queries, user
+):
+    person = member_user if user else None  # a member of the restricted's producer
+
+    # One count of the communes, then two queries per référentiel: no commune is
+    # loaded one by one, nor all of them per référentiel.
+    with django_assert_max_num_queries(1 + 2 * len(Referentiel)):
+        summaries = selectors.coverage_summary(user=person)
+
+    for summary in summaries:
+        coverage = selectors.referentiel_coverage(
+            user=person, referentiel=summary.referentiel
+        )
+        assert summary.covered_count == 4453 - coverage.counts["gap"]
+        assert summary.median_year == coverage.median_year
+        assert summary.dataset_count == (
+            datasets_published_to(person)
+            .filter(referentiel=summary.referentiel)
+            .count()
+        )
 
 
 @pytest.mark.parametrize("min_share", [0, -0.5, 1.5])
@@ -409,3 +434,20 @@ def test_referentiel_page_bad_filter_is_400_with_the_form(client, db):
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert "errorlist" in response.content.decode()
+
+
+def test_referentiel_coverage_csv_neutralises_formulas(client, toulouse):
+    # A harvested title is not to be trusted: no cell may start a formula, even
+    # when a French spreadsheet splits the line on semicolons.
+    DatasetFactory(
+        title='=HYPERLINK("http://evil.example","x");@SUM(1)', **AROUND_TOULOUSE
+    )
+    coverage_compute()
+
+    response = client.get(_referentiel_url(departement="31", format="csv"))
+
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    toulouse_row = next(row for row in rows if row["insee"] == "31555")
+    assert toulouse_row["dataset_title"] == (
+        '\'=HYPERLINK("http://evil.example","x");\'@SUM(1)'
+    )
