@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from crig.core.errors import CrigError, NotFound
 from crig.core.http import require_perm
+from crig.core.privacy import person_export
 from crig.core.security import client_ip, rate_limit_hit
 from crig.members import selectors, services
 from crig.members.forms import (
@@ -360,7 +361,7 @@ def api_token_revoke(request, token_id):
 
 @login_required
 def account_export(request):
-    data = services.user_export_data(user=request.user)
+    data = person_export(user=request.user)
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=2),
         content_type="application/json; charset=utf-8",

@@ -293,6 +293,12 @@ def registration_cancel(*, token: str) -> Registration:
     return _cancel(registration_for_token(token))
 
 
+def registration_cancel_on_erasure(*, registration: Registration) -> Registration:
+    """Give back the place of a person whose data is being erased (the caller,
+    ``core.privacy.person_erase``, checked who may erase)."""
+    return _cancel(registration)
+
+
 def registration_cancel_by_staff(*, actor, registration: Registration) -> Registration:
     """The secretariat cancels someone's registration (they asked by phone…);
     the waiting list moves as for a cancellation by link."""

@@ -7,7 +7,9 @@ per entity; callers import from ``crig.members.services``.
 """
 
 from crig.members.services.accounts import (
+    user_anonymise,
     user_close_account,
+    user_erase,
     user_export_data,
     user_update_profile,
 )
@@ -65,7 +67,9 @@ __all__ = [
     "organisation_update",
     "reviewer_assign",
     "signatory_save",
+    "user_anonymise",
     "user_close_account",
+    "user_erase",
     "user_export_data",
     "user_update_profile",
 ]

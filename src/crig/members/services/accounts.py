@@ -91,14 +91,24 @@ def user_export_data(*, user: User) -> dict:
 
 
 @transaction.atomic
-def user_close_account(*, user: User, password: str) -> None:
-    """Close an account after checking its password.
+def user_close_account(*, user: User, password: str) -> dict:
+    """Close an account after checking its password: the person is erased in every
+    module (``core.privacy.person_erase``); ``{app label: {what: rows}}``.
 
-    The person's name, address and roles are removed and their tokens revoked; the
-    row stays, anonymised, so that what they did keeps a consistent author.
+    The account row stays, anonymised (``user_anonymise``), so that what the person
+    did keeps a consistent author.
     """
     if not user.check_password(password or ""):
         raise InvalidInput(_("The password is incorrect."), field="password")
+    return user_erase(user=user)
+
+
+@transaction.atomic
+def user_erase(*, user: User) -> dict:
+    """Erase a person with an account everywhere (their own closing, or the
+    secretariat acting on a request); refused for the last administrator."""
+    from crig.core.privacy import person_erase
+
     if (
         user.is_superuser
         and not User.objects.filter(is_superuser=True, is_active=True)
@@ -111,13 +121,25 @@ def user_close_account(*, user: User, password: str) -> None:
                 "before closing your account."
             )
         )
+    return person_erase(user=user)
+
+
+def user_anonymise(*, user: User) -> dict:
+    """The members part of an erasure: name, address, roles and tokens removed;
+    the row stays, inactive, without a usable password."""
     now = timezone.now()
     former_email = user.email
     anonymous_email = f"closed-account-{user.pk}@invalid.invalid"
-    user.memberships.all().delete()
-    user.reviewer_assignments.all().delete()
-    user.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=now)
-    Invitation.objects.filter(email=former_email).update(email=anonymous_email)
+    done = {
+        "memberships": user.memberships.all().delete()[0],
+        "reviewer_roles": user.reviewer_assignments.all().delete()[0],
+        "api_tokens_revoked": user.api_tokens.filter(revoked_at__isnull=True).update(
+            revoked_at=now
+        ),
+        "invitations_received": Invitation.objects.filter(
+            email__iexact=former_email
+        ).update(email=anonymous_email),
+    }
     Invitation.objects.filter(
         invited_by=user, accepted_at__isnull=True, expires_at__gt=now
     ).update(expires_at=now)
@@ -133,3 +155,5 @@ def user_close_account(*, user: User, password: str) -> None:
     user.save()
     user.groups.clear()
     user.user_permissions.clear()
+    done["account"] = 1
+    return done
