@@ -30,7 +30,7 @@ class CodeLabelOut(Schema):
     label: str
 
 
-class OrganisationRefOut(Schema):
+class PlanOrganisationOut(Schema):
     id: int
     name: str
     acronym: str
@@ -55,7 +55,7 @@ class PlanListOut(Schema):
     items: list[PlanOut]
 
 
-class CategoryOut(Schema):
+class PlanCategoryOut(Schema):
     category: CodeLabelOut
     actions: int
     mean_progress: float
@@ -66,7 +66,7 @@ class OverviewOut(Schema):
     actions: int
     mean_progress: float = Field(description="Plain mean of the actions' %.")
     by_status: dict[str, int]
-    categories: list[CategoryOut]
+    categories: list[PlanCategoryOut]
 
 
 class ActionSummaryOut(Schema):
@@ -76,7 +76,7 @@ class ActionSummaryOut(Schema):
     category: CodeLabelOut
     status: CodeLabelOut
     progress: int
-    leads: list[OrganisationRefOut]
+    leads: list[PlanOrganisationOut]
     url: str
 
 
@@ -119,7 +119,7 @@ class UpdateOut(Schema):
     attachment_url: str | None
 
 
-class LinkOut(Schema):
+class ActionLinkOut(Schema):
     id: int
     title: str
     url: str
@@ -141,10 +141,10 @@ class ActionRefOut(Schema):
 
 
 class LinksOut(Schema):
-    needs: list[LinkOut]
-    funding_requests: list[LinkOut]
+    needs: list[ActionLinkOut]
+    funding_requests: list[ActionLinkOut]
     opinions: list[OpinionLinkOut]
-    datasets: list[LinkOut]
+    datasets: list[ActionLinkOut]
     continues: ActionRefOut | None
     continued_by: ActionRefOut | None
 
@@ -153,8 +153,8 @@ class ActionDetailOut(ActionSummaryOut):
     year: int
     objectives: str
     theme: CodeLabelOut | None
-    partners: list[OrganisationRefOut]
-    signatory: OrganisationRefOut | None
+    partners: list[PlanOrganisationOut]
+    signatory: PlanOrganisationOut | None
     budget: Decimal | None
     milestones: list[MilestoneOut]
     indicators: list[IndicatorOut]

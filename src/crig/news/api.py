@@ -36,7 +36,7 @@ class CodeLabelOut(Schema):
     label: str
 
 
-class LinkOut(Schema):
+class NewsLinkOut(Schema):
     kind: Literal["dataset", "need", "opinion", "action", "event"]
     id: int
     title: str
@@ -98,7 +98,7 @@ class NewsListOut(Schema):
 class NewsDetailOut(NewsOut):
     body: str = Field(description="Sanitised HTML.")
     communes: list[str] = Field(description="INSEE codes of the territory.")
-    links: list[LinkOut] = Field(
+    links: list[NewsLinkOut] = Field(
         description="The platform objects it links to that the caller may open."
     )
     attachments: list[AttachmentOut]

@@ -113,7 +113,7 @@ class ProvenanceOut(Schema):
     )
 
 
-class OrganisationRefOut(Schema):
+class ProducerOut(Schema):
     name: str
     url: str = Field(alias="get_absolute_url")
 
@@ -123,7 +123,7 @@ class DatasetDetailOut(DatasetOut):
     level: str
     language: str
     producer_email: str
-    producer_organisation: OrganisationRefOut | None = Field(None, alias="producer")
+    producer_organisation: ProducerOut | None = Field(None, alias="producer")
     created_on: date | None
     published_on: date | None
     temporal_start: date | None
@@ -151,7 +151,7 @@ class DatasetDetailOut(DatasetOut):
         return reverse("api:catalog_dataset_communes", args=[dataset.pk])
 
 
-class CoveredCommuneOut(Schema):
+class DatasetCommuneOut(Schema):
     insee: str
     name: str
     departement: str
@@ -161,7 +161,7 @@ class CoveredCommuneOut(Schema):
 
 class CoveredCommunesOut(Schema):
     count: int
-    items: list[CoveredCommuneOut]
+    items: list[DatasetCommuneOut]
 
 
 # --- GeoJSON --------------------------------------------------------------------------

@@ -5,8 +5,11 @@ Regenerate the snapshot with ``CRIG_UPDATE_SNAPSHOTS=1 make test`` and review th
 
 import json
 import os
+from collections import defaultdict
 from http import HTTPStatus
 from pathlib import Path
+
+import pydantic
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "openapi.json"
 
@@ -42,3 +45,24 @@ def test_every_list_endpoint_is_paged_with_count_and_items(client):
         ]["$ref"]
         schema = schemas[reference.rsplit("/", 1)[1]]
         assert set(schema["required"]) >= {"count", "items"}, path
+
+
+def _api_models(cls=pydantic.BaseModel):
+    for subclass in cls.__subclasses__():
+        if subclass.__module__.startswith("crig."):
+            yield subclass
+        yield from _api_models(subclass)
+
+
+def test_each_schema_name_stands_for_one_shape():
+    """The document names its schemas after their classes: two classes of one name
+    but different fields would silently share one entry, and the API would answer
+    otherwise than it says."""
+    import crig.api  # noqa: F401 - registers every module's schemas
+
+    shapes = defaultdict(set)
+    for model in set(_api_models()):
+        shape = json.dumps(model.model_json_schema(), sort_keys=True)
+        shapes[model.__name__].add(shape)
+
+    assert {name: len(s) for name, s in shapes.items() if len(s) > 1} == {}

@@ -21,7 +21,7 @@ from crig.core.exports import export_response
 from crig.funding.api.requests import (
     GEOJSON_MEDIA_TYPE,
     CodeLabelOut,
-    OrganisationRefOut,
+    FundingOrganisationOut,
     PositionOut,
     RefOut,
     _code_label,
@@ -81,7 +81,7 @@ class PublicRequestOut(Schema):
     title: str
     public_summary: str
     theme: CodeLabelOut
-    applicant: OrganisationRefOut
+    applicant: FundingOrganisationOut
     signatory: RefOut
     programme: RefOut | None
     amount_requested: float

@@ -63,7 +63,7 @@ class RefOut(Schema):
     name: str
 
 
-class OrganisationRefOut(Schema):
+class FundingOrganisationOut(Schema):
     id: int
     name: str
     acronym: str
@@ -107,7 +107,7 @@ class RequestOut(Schema):
     title: str
     state: CodeLabelOut
     theme: CodeLabelOut
-    applicant: OrganisationRefOut
+    applicant: FundingOrganisationOut
     signatory: RefOut
     programme: RefOut | None
     amount_requested: float
@@ -129,7 +129,7 @@ class BudgetLineOut(Schema):
 
 
 class CoFunderOut(Schema):
-    organisation: OrganisationRefOut | None
+    organisation: FundingOrganisationOut | None
     name: str
     amount: float
     status: CodeLabelOut
@@ -177,7 +177,7 @@ class OpinionVersionOut(Schema):
     url: str
 
 
-class DatasetOut(Schema):
+class RequestDatasetOut(Schema):
     id: int
     title: str
     year: int | None
@@ -185,7 +185,7 @@ class DatasetOut(Schema):
     url: str
 
 
-class CommuneCoverageOut(Schema):
+class RequestCommuneCoverageOut(Schema):
     insee: str
     name: str
     share: float = Field(description="Share of the commune in the territory.")
@@ -194,12 +194,12 @@ class CommuneCoverageOut(Schema):
     year: int | None
 
 
-class CoverageOut(Schema):
+class RequestCoverageOut(Schema):
     referentiel: str | None
     covered_share: float
     gap_share: float
-    datasets: list[DatasetOut]
-    communes: list[CommuneCoverageOut]
+    datasets: list[RequestDatasetOut]
+    communes: list[RequestCommuneCoverageOut]
 
 
 class OverlapOut(Schema):
@@ -231,13 +231,13 @@ class ActionServedOut(Schema):
 
 
 class AnalysisOut(Schema):
-    coverage: CoverageOut | None
+    coverage: RequestCoverageOut | None
     overlaps: list[OverlapOut]
     needs: list[NeedAnsweredOut]
     actions: list[ActionServedOut]
 
 
-class PermissionsOut(Schema):
+class RequestPermissionsOut(Schema):
     change: bool
     submit: bool
     withdraw: bool
@@ -273,7 +273,7 @@ class RequestDetailOut(RequestOut):
     created_at: datetime.datetime
     updated_at: datetime.datetime
     geojson_url: str
-    may: PermissionsOut
+    may: RequestPermissionsOut
 
 
 class TerritoryIn(Schema):

@@ -202,7 +202,7 @@ class MatchOut(Schema):
     datasets: list[DatasetMatchOut]
 
 
-class EventOut(Schema):
+class NeedEventOut(Schema):
     kind: CodeLabelOut
     at: datetime
     from_state: str
@@ -217,7 +217,7 @@ class NeedRefOut(Schema):
     url: str
 
 
-class PermissionsOut(Schema):
+class NeedPermissionsOut(Schema):
     change: bool
     submit: bool
     support: bool
@@ -242,13 +242,13 @@ class NeedDetailOut(NeedOut):
     communes: list[CommuneShareOut]
     supports: list[SupportOut]
     match: MatchOut
-    history: list[EventOut]
+    history: list[NeedEventOut]
     merged_into: NeedRefOut | None
     split_from: NeedRefOut | None
     created_at: datetime
     updated_at: datetime
     geojson_url: str
-    may: PermissionsOut = Field(description="What the caller may do with the need.")
+    may: NeedPermissionsOut = Field(description="What the caller may do with the need.")
 
 
 class NeedListOut(Schema):

@@ -31,7 +31,7 @@ class CodeLabelOut(Schema):
     label: str
 
 
-class NeedRefOut(Schema):
+class RoundNeedOut(Schema):
     id: int
     title: str
     theme: CodeLabelOut
@@ -51,7 +51,7 @@ class CriterionScoreOut(Schema):
 
 
 class NeedScoreOut(Schema):
-    need: NeedRefOut
+    need: RoundNeedOut
     rank: int = Field(description="1 = highest; equal totals share a rank.")
     total: float = Field(description="Σ points / Σ weights × 100, on 0–100.")
     criteria: list[CriterionScoreOut]
@@ -94,7 +94,7 @@ class OwnBallotOut(Schema):
 
 
 class RoundDetailOut(RoundOut):
-    needs: list[NeedRefOut] = Field(description="The shortlist, by need number.")
+    needs: list[RoundNeedOut] = Field(description="The shortlist, by need number.")
     eligible_organisations: int = Field(
         description="Organisations that can vote (those with a referent)."
     )
@@ -107,7 +107,7 @@ class RoundDetailOut(RoundOut):
 
 
 class RankedNeedOut(Schema):
-    need: NeedRefOut
+    need: RoundNeedOut
     position: int = Field(description="1-based; equal positions are ties.")
     tied: bool
     borda_points: int
@@ -116,7 +116,7 @@ class RankedNeedOut(Schema):
 class RankingOut(Schema):
     round: int
     ballots: int
-    needs: list[NeedRefOut] = Field(description="Order of the matrices' rows.")
+    needs: list[RoundNeedOut] = Field(description="Order of the matrices' rows.")
     schulze: list[RankedNeedOut]
     borda: list[RankedNeedOut]
     pairwise: list[list[int]] = Field(
