@@ -224,6 +224,36 @@ def _communes(departement: str | None, epci: str | None) -> QuerySet[Commune]:
     return communes
 
 
+def _best_per_commune(
+    *,
+    user,
+    referentiel: Referentiel,
+    min_share: float,
+    departement: str | None = None,
+    epci: str | None = None,
+) -> tuple[dict[int, dict], dict[str, CoveringDataset]]:
+    """The datasets of a référentiel ``user`` may see (by id), and the best of them
+    for each commune that has one (by INSEE code)."""
+    visible = datasets_published_to(user).filter(referentiel=referentiel)
+    datasets = {row["pk"]: row for row in visible.values(*_DATASET_FIELDS)}
+    rows = CommuneCoverage.objects.filter(
+        dataset__in=visible.values("pk"), fraction__gte=min_share
+    )
+    if departement:
+        rows = rows.filter(commune__departement_id=departement)
+    if epci:
+        rows = rows.filter(commune__epci_id=epci)
+    best: dict[str, CoveringDataset] = {}
+    for insee, dataset_id, fraction in rows.values_list(
+        "commune_id", "dataset_id", "fraction"
+    ):
+        entry = CoveringDataset(datasets[dataset_id], fraction)
+        current = best.get(insee)
+        if current is None or entry.recency > current.recency:
+            best[insee] = entry
+    return datasets, best
+
+
 def referentiel_coverage(
     *,
     user,
@@ -252,23 +282,13 @@ def referentiel_coverage(
     communes = _communes(departement, epci)
     if not with_outlines:
         communes = communes.defer("outline")
-    visible = datasets_published_to(user).filter(referentiel=referentiel)
-    datasets = {row["pk"]: row for row in visible.values(*_DATASET_FIELDS)}
-    rows = CommuneCoverage.objects.filter(
-        dataset__in=visible.values("pk"), fraction__gte=min_share
+    _datasets, best = _best_per_commune(
+        user=user,
+        referentiel=referentiel,
+        min_share=min_share,
+        departement=departement,
+        epci=epci,
     )
-    if departement:
-        rows = rows.filter(commune__departement_id=departement)
-    if epci:
-        rows = rows.filter(commune__epci_id=epci)
-    best: dict[str, CoveringDataset] = {}
-    for insee, dataset_id, fraction in rows.values_list(
-        "commune_id", "dataset_id", "fraction"
-    ):
-        entry = CoveringDataset(datasets[dataset_id], fraction)
-        current = best.get(insee)
-        if current is None or entry.recency > current.recency:
-            best[insee] = entry
     statuses = []
     counts = {Status.COVERED: 0, Status.OUTDATED: 0, Status.GAP: 0}
     for commune in communes:
@@ -321,18 +341,22 @@ def coverage_summary(
     commune_count = Commune.objects.count()
     summaries = []
     for referentiel in Referentiel:
-        coverage = referentiel_coverage(
+        # Only the best dataset of each covered commune matters here: a commune
+        # without one is a gap. Building the 4,453 communes' statuses (as
+        # referentiel_coverage does) cost about 0.4 s per référentiel.
+        datasets, best = _best_per_commune(
             user=user, referentiel=referentiel, min_share=min_share
         )
+        years = [
+            entry.dataset["year"] for entry in best.values() if entry.dataset["year"]
+        ]
         summaries.append(
             ReferentielSummary(
                 referentiel=referentiel,
-                dataset_count=datasets_published_to(user)
-                .filter(referentiel=referentiel)
-                .count(),
+                dataset_count=len(datasets),
                 commune_count=commune_count,
-                covered_count=commune_count - coverage.counts[Status.GAP],
-                median_year=coverage.median_year,
+                covered_count=len(best),
+                median_year=statistics.median(years) if years else None,
             )
         )
     return summaries
