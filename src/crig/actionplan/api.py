@@ -17,6 +17,7 @@ from ninja import Field, Query, Router, Schema
 from crig.actionplan import report as plan_report
 from crig.actionplan import selectors
 from crig.actionplan.models import Action, Plan
+from crig.core.api import OFFSET_MAX
 from crig.core.exports import export_response
 
 router = Router()
@@ -233,7 +234,7 @@ def _overview_out(overview: selectors.PlanOverview) -> dict:
 def plans_list(
     request,
     limit: int = Query(50, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=OFFSET_MAX),
 ):
     """The plans the caller may see, latest year first: the published ones,
     and the drafts for the secretariat and the signatories."""

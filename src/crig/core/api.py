@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from ninja import Field
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination
@@ -23,7 +24,14 @@ from ninja.utils import check_csrf
 
 from crig.core.errors import CrigError
 
-Paginated = LimitOffsetPagination
+OFFSET_MAX = 2**31 - 1
+"""The largest ``offset`` a list takes: past it, slicing a query overflows the
+database's integers, a 500 instead of an empty page."""
+
+
+class Paginated(LimitOffsetPagination):
+    class Input(LimitOffsetPagination.Input):
+        offset: int = Field(0, ge=0, le=OFFSET_MAX)
 
 
 class AuthenticatedUser(AuthBase):

@@ -29,6 +29,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.utils import check_csrf
 
+from crig.core.api import OFFSET_MAX
 from crig.core.errors import NotFound, PermissionDenied
 from crig.events import selectors, services
 from crig.events.models import Event, Meeting
@@ -133,7 +134,7 @@ class MeetingDetailOut(MeetingOut):
 class MeetingFiltersIn(Schema):
     year: int | None = Field(None, ge=2000, le=2100)
     limit: int = Field(50, ge=1, le=1000)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=OFFSET_MAX)
 
 
 class PlacesOut(Schema):
@@ -195,7 +196,7 @@ class EventFiltersIn(Schema):
     kind: EventKind | None = None
     when: Literal["all", "upcoming", "past"] = "all"
     limit: int = Field(50, ge=1, le=1000)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=OFFSET_MAX)
 
 
 class CountOut(Schema):

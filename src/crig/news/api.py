@@ -13,7 +13,7 @@ from typing import Literal
 
 from ninja import Field, Query, Router, Schema
 
-from crig.core.api import authenticated
+from crig.core.api import OFFSET_MAX, authenticated
 from crig.needs.models import Theme
 from crig.news import selectors, services
 from crig.news.models import NewsItem, Subscription
@@ -58,7 +58,7 @@ class NewsFiltersIn(Schema):
     )
     year: int | None = Field(None, ge=2000, le=2100, description="Year published.")
     limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=OFFSET_MAX)
 
     def selector_filters(self) -> selectors.NewsFilters:
         return selectors.NewsFilters(

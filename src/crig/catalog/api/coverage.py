@@ -17,6 +17,7 @@ from ninja import Field, Query, Router, Schema
 
 from crig.catalog.selectors import coverage as selectors
 from crig.catalog.selectors.coverage import CommuneStatus, CoveringDataset
+from crig.core.api import OFFSET_MAX
 from crig.core.exports import csv_field
 
 router = Router()
@@ -105,7 +106,7 @@ class ReferentielQuery(ShareQuery):
     gaps: bool = Field(False, description="Only gaps and outdated communes.")
     format: Literal["json", "geojson", "csv"] = "json"
     limit: int = Field(100, ge=1, le=5000, description="JSON only.")
-    offset: int = Field(0, ge=0, description="JSON only.")
+    offset: int = Field(0, ge=0, le=OFFSET_MAX, description="JSON only.")
 
 
 # --- Output helpers ------------------------------------------------------------------

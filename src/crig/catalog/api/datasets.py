@@ -18,6 +18,7 @@ from ninja import Field, Query, Router, Schema
 from crig.catalog.models import Dataset
 from crig.catalog.selectors import datasets as dataset_selectors
 from crig.catalog.selectors.search import datasets_search
+from crig.core.api import OFFSET_MAX
 
 router = Router()
 
@@ -47,7 +48,7 @@ class DatasetSearchFilters(Schema):
     year_to: int | None = Field(None, ge=1000, le=2999)
     sort: Literal["relevance", "date", "title"] = "relevance"
     limit: int = Field(50, ge=1, le=1000)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=OFFSET_MAX)
 
 
 class DatasetOut(Schema):
@@ -300,7 +301,7 @@ def dataset_communes(
     request,
     dataset_id: int,
     limit: int = Query(50, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=OFFSET_MAX),
 ):
     """The communes the footprint covers, with the covered share of each (computed
     in Lambert-93 in the background after every footprint change), most covered

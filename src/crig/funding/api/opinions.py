@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
+from crig.core.api import OFFSET_MAX
 from crig.core.exports import export_response
 from crig.funding.api.requests import (
     GEOJSON_MEDIA_TYPE,
@@ -60,7 +61,7 @@ class RegisterFiltersIn(Schema):
         "every matching opinion, one row each.",
     )
     limit: int = Field(50, ge=1, le=1000, description="JSON only.")
-    offset: int = Field(0, ge=0, description="JSON only.")
+    offset: int = Field(0, ge=0, le=OFFSET_MAX, description="JSON only.")
 
     def selector_filters(self) -> selectors.RegisterFilters:
         return selectors.RegisterFilters(

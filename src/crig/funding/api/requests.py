@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from crig.core.api import authenticated
+from crig.core.api import OFFSET_MAX, authenticated
 from crig.core.errors import InvalidInput, PermissionDenied
 from crig.core.exports import export_response
 from crig.funding import rules as funding_rules
@@ -87,7 +87,7 @@ class RequestFiltersIn(Schema):
         description="`csv`, `xlsx`: a file of every matching request, one row each.",
     )
     limit: int = Field(50, ge=1, le=1000, description="JSON only.")
-    offset: int = Field(0, ge=0, description="JSON only.")
+    offset: int = Field(0, ge=0, le=OFFSET_MAX, description="JSON only.")
 
     def selector_filters(self) -> selectors.RequestFilters:
         return selectors.RequestFilters(

@@ -1,0 +1,34 @@
+"""Conventions every module's REST API keeps (crig.core.api)."""
+
+import re
+from http import HTTPStatus
+
+import pytest
+
+from crig.core.api import OFFSET_MAX
+
+
+def _paged_operations():
+    from crig.api import api
+
+    document = api.get_openapi_schema()
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            names = {parameter["name"] for parameter in operation.get("parameters", [])}
+            if "offset" in names:
+                yield method, re.sub(r"\{[^}]+\}", "1", path)
+
+
+@pytest.mark.parametrize(("method", "path"), list(_paged_operations()))
+def test_an_offset_past_the_databases_integers_is_refused(client, method, path):
+    response = getattr(client, method)(path, {"offset": 2**63})
+
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    assert response.json()["errors"][0]["field"] == "offset"
+
+
+def test_the_largest_offset_answers_an_empty_page(client, organisation):
+    response = client.get("/api/v1/organisations", {"offset": OFFSET_MAX})
+
+    assert response.status_code == HTTPStatus.OK
+    assert response.json() == {"count": 1, "items": []}
