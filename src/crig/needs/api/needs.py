@@ -17,6 +17,7 @@ theme's colour (``THEME_COLOURS``); the heat map colours communes by how many
 needs and supports concern them (``HEAT_SCALE``).
 """
 
+import hashlib
 import json
 from datetime import date, datetime
 from http import HTTPStatus
@@ -30,9 +31,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from crig.core.api import OFFSET_MAX, authenticated
+from crig.core.api import authenticated
 from crig.core.errors import InvalidInput, PermissionDenied
 from crig.core.exports import export_response
+from crig.core.reversing import reverser
 from crig.members.geometry import MAP_TOLERANCE_DEGREES
 from crig.members.models import Organisation, User
 from crig.needs import services
@@ -114,7 +116,7 @@ class NeedFiltersIn(Schema):
         "every matching need, one row each.",
     )
     limit: int = Field(50, ge=1, le=1000, description="JSON only.")
-    offset: int = Field(0, ge=0, le=OFFSET_MAX, description="JSON only.")
+    offset: int = Field(0, ge=0, description="JSON only.")
 
     def selector_filters(self) -> selectors.NeedFilters:
         return selectors.NeedFilters(
@@ -520,21 +522,43 @@ def theme_style(theme: str, *, draft: bool = False) -> dict:
     return style
 
 
+#: Simplified outlines by a digest of the stored text. The heat map draws every
+#: commune a need concerns, often all 4,453, and simplifying them took about 1 s
+#: per request; the same text always gives the same result, so each process
+#: simplifies each outline once (about 4 MB for every commune).
+_SIMPLIFIED: dict[bytes, str] = {}
+_SIMPLIFIED_MAX = 20_000
+
+
+def _outline_key(text: str) -> bytes:
+    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+
+
 def simplified(outlines: list[str]) -> list[str | None]:
     """Stored outlines simplified for a map (``MAP_TOLERANCE_DEGREES``, ≈100 m),
     as GeoJSON texts; None where there is no outline."""
-    present = [i for i, text in enumerate(outlines) if text]
     result: list[str | None] = [None] * len(outlines)
-    if not present:
+    keys = {i: _outline_key(text) for i, text in enumerate(outlines) if text}
+    missing = []
+    for index, key in keys.items():
+        known = _SIMPLIFIED.get(key)
+        if known is None:
+            missing.append(index)
+        else:
+            result[index] = known
+    if not missing:
         return result
-    shapes = shapely.from_geojson([outlines[i] for i in present])
+    shapes = shapely.from_geojson([outlines[i] for i in missing])
     shapes = shapely.simplify(shapes, MAP_TOLERANCE_DEGREES, preserve_topology=True)
     # Stored outlines are already rounded (1e-6°), and GEOS writes the shortest
     # text of each coordinate: no set_precision, which would cost more than the
     # simplification.
     texts = shapely.to_geojson(shapes)
-    for index, text in zip(present, texts, strict=True):
+    if len(_SIMPLIFIED) + len(missing) > _SIMPLIFIED_MAX:
+        _SIMPLIFIED.clear()
+    for index, text in zip(missing, texts, strict=True):
         result[index] = text
+        _SIMPLIFIED[keys[index]] = text
     return result
 
 
@@ -897,6 +921,8 @@ def needs_heatmap(
             ).values_list("insee", "outline")
         )
         outlines = simplified([communes.get(cell.insee, "") for cell in cells])
+        commune_url = reverser("territory:commune_detail")
+        label = _("%(commune)s — needs: %(needs)s, supports: %(supports)s")
         features = []
         for cell, outline in zip(cells, outlines, strict=True):
             colour = heat_colour(cell.needs + cell.supports)
@@ -906,9 +932,7 @@ def needs_heatmap(
                     outline,
                     {
                         "insee": cell.insee,
-                        "name": _(
-                            "%(commune)s — needs: %(needs)s, supports: %(supports)s"
-                        )
+                        "name": label
                         % {
                             "commune": cell.name,
                             "needs": cell.needs,
@@ -917,7 +941,7 @@ def needs_heatmap(
                         "commune": cell.name,
                         "needs": cell.needs,
                         "supports": cell.supports,
-                        "url": reverse("territory:commune_detail", args=[cell.insee]),
+                        "url": commune_url(cell.insee),
                         "style": {
                             "fillColor": colour,
                             "fillOpacity": 0.7,
@@ -928,6 +952,7 @@ def needs_heatmap(
                 )
             )
         return _feature_collection(features, theme=theme or "", legend=heat_legend())
+    commune_url = reverser("territory:commune_detail")
     return {
         "theme": theme or "",
         "count": len(cells),
@@ -938,7 +963,7 @@ def needs_heatmap(
                 "needs": cell.needs,
                 "supports": cell.supports,
                 "colour": heat_colour(cell.needs + cell.supports),
-                "url": reverse("territory:commune_detail", args=[cell.insee]),
+                "url": commune_url(cell.insee),
             }
             for cell in cells
         ],
@@ -1005,7 +1030,7 @@ def needs_supports(
     request,
     need_id: int,
     limit: int = Query(50, ge=1, le=1000),
-    offset: int = Query(0, ge=0, le=OFFSET_MAX),
+    offset: int = Query(0, ge=0),
 ):
     """The organisations that said “nous aussi”, oldest first, each with its
     territory, comment and co-funding range."""

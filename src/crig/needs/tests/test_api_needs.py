@@ -820,3 +820,40 @@ def test_support_of_a_draft_is_a_404(client, draft_need, other_member_user):
 
     assert response.status_code == HTTPStatus.NOT_FOUND
     assert not Support.objects.exists()
+
+
+def test_map_outlines_are_simplified_once_per_process(monkeypatch):
+    import shapely
+
+    from crig.needs.api import needs as needs_api
+
+    monkeypatch.setattr(needs_api, "_SIMPLIFIED", {})
+    calls = []
+    simplify = shapely.simplify
+
+    def counted(shapes, *args, **kwargs):
+        calls.append(len(shapes))
+        return simplify(shapes, *args, **kwargs)
+
+    monkeypatch.setattr(shapely, "simplify", counted)
+    square = json.dumps(
+        {"type": "Polygon", "coordinates": [[[1, 43], [1.5, 43], [1.5, 43.5], [1, 43]]]}
+    )
+    wiggly = json.dumps(
+        {
+            "type": "Polygon",
+            "coordinates": [
+                [[1, 43], [1.00001, 43.2], [1, 43.4], [1.4, 43.4], [1.4, 43], [1, 43]]
+            ],
+        }
+    )
+
+    first = needs_api.simplified([square, "", wiggly])
+    again = needs_api.simplified([wiggly, square])
+
+    assert calls == [2]  # the two outlines, once; the second call reuses them
+    assert again == [first[2], first[0]]
+    assert first[1] is None
+    assert json.loads(first[2])["coordinates"] == [
+        [[1.0, 43.0], [1.0, 43.4], [1.4, 43.4], [1.4, 43.0], [1.0, 43.0]]
+    ]
