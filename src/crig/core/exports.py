@@ -23,9 +23,11 @@ Decisions:
   semicolon (French Excel) still splits a line on every semicolon, quotes or not
   (a quote opens a quoted field only as a field's first character, and a line's
   first field is often a number): ``1,"x;=1+1"`` gives the cells ``1,"x`` and
-  ``=1+1"``. So in CSV a semicolon followed by a formula trigger gets the
-  apostrophe after it too (``x;'=1+1``). People who want a spreadsheet take the
-  XLSX, which needs no separator guess and keeps the text as it is.
+  ``=1+1"``; a line break inside such an unrecognised quote starts a new row
+  (a description's ``\n- item``). So in CSV a semicolon or a line break followed
+  by a formula trigger gets the apostrophe after it too (``x;'=1+1``,
+  ``\n'- item``). People who want a spreadsheet take the XLSX, which needs no
+  separator guess and keeps the text as it is.
 - **XLSX** is written with openpyxl in write-only mode, first row bold and frozen,
   characters XML forbids removed (openpyxl refuses them), texts cut at Excel's
   32,767 characters per cell, dates as dates, aware datetimes in local time (Excel
@@ -57,8 +59,9 @@ TabularFormat = Literal["csv", "xlsx"]
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MAX_CELL_CHARS = 32_767
 LIST_SEPARATOR = ", "
-#: A semicolon a French spreadsheet splits on, before a formula trigger.
-_SEMICOLON_BEFORE_FORMULA = re.compile(r";(?=[=+\-@\t\r])")
+#: A semicolon or a line break a French spreadsheet splits on, before a
+#: formula trigger.
+_SPLIT_BEFORE_FORMULA = re.compile(r"[;\r\n](?=[=+\-@\t\r])")
 
 
 def neutralise(value: str) -> str:
@@ -105,7 +108,7 @@ def csv_field(value):
         return value.isoformat(timespec="seconds")
     if isinstance(value, datetime.date):
         return value.isoformat()
-    return _SEMICOLON_BEFORE_FORMULA.sub(";'", value)
+    return _SPLIT_BEFORE_FORMULA.sub(lambda split: split.group() + "'", value)
 
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence]) -> bytes:

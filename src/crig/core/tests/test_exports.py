@@ -71,15 +71,16 @@ def test_csv_quotes_every_text_but_not_numbers():
 def test_csv_semicolon_before_a_formula_is_neutralised_too():
     # A French Excel splits every line on semicolons, quotes or not when the
     # quote is not a field's first character: 1,"x;=1+1" would give a cell
-    # "=1+1". The XLSX keeps the text as it is.
-    row = [1, "x;=1+1;+2;-3;@4;\t=5", "a;b"]
+    # "=1+1", and a line break there a row starting "- c". The XLSX keeps the
+    # text as it is.
+    row = [1, "x;=1+1;+2;-3;@4;\t=5", "a;b\n- c\r\n=d"]
 
     body = exports.csv_bytes(["id", "t", "u"], [row])
     xlsx = exports.xlsx_bytes(["id", "t", "u"], [row])
     sheet = load_workbook(io.BytesIO(xlsx)).active
 
-    assert body.decode("utf-8-sig").splitlines()[1] == (
-        "1,\"x;'=1+1;'+2;'-3;'@4;'\t=5\",\"a;b\""
+    assert body.decode("utf-8-sig").split("\r\n", 1)[1] == (
+        "1,\"x;'=1+1;'+2;'-3;'@4;'\t=5\",\"a;b\n'- c\r\n'=d\"\r\n"
     )
     for line in body.decode("utf-8-sig").splitlines():
         for cell in line.split(";"):
