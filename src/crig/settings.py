@@ -364,5 +364,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("CRIG_LOG_LEVEL", "INFO")},
     # WeasyPrint logs each rendering step at INFO and every CSS rule it skips at
     # WARNING; only its errors matter to an operator.
-    "loggers": {"weasyprint": {"level": "ERROR"}},
+    "loggers": {
+        "weasyprint": {"level": "ERROR"},
+        # django-axes logs every login at INFO; lockouts are WARNING.
+        "axes": {"level": "WARNING"},
+    },
 }
