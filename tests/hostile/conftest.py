@@ -1,0 +1,66 @@
+"""Fixtures shared by the hostile-input corpus.
+
+Every case of the corpus checks the same three things: no server error, a clear
+message, and nothing half-saved. ``nothing_saved`` snapshots the row counts of
+the models a case may touch and the files under ``MEDIA_ROOT`` before the case,
+and compares them after it.
+"""
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+
+
+def media_files() -> set[str]:
+    root = Path(settings.MEDIA_ROOT)
+    if not root.exists():
+        return set()
+    return {str(path.relative_to(root)) for path in root.rglob("*") if path.is_file()}
+
+
+def _model(label: str):
+    return apps.get_model(label)
+
+
+def row_counts(labels: Iterable[str]) -> dict[str, int]:
+    return {label: _model(label)._default_manager.count() for label in labels}
+
+
+class NothingSaved:
+    """``with nothing_saved("needs.Need", "needs.NeedAttachment"): …`` fails if a
+    row of those models or a file under MEDIA_ROOT appeared or went away."""
+
+    def __call__(self, *labels: str):
+        return _Snapshot(labels)
+
+
+class _Snapshot:
+    def __init__(self, labels):
+        self.labels = labels
+
+    def __enter__(self):
+        self.counts = row_counts(self.labels)
+        self.files = media_files()
+        return self
+
+    def __exit__(self, kind, value, traceback):
+        if kind is not None:
+            return False
+        assert row_counts(self.labels) == self.counts, "rows were saved or removed"
+        assert media_files() == self.files, "files were left in MEDIA_ROOT"
+        return False
+
+
+@pytest.fixture
+def nothing_saved() -> Callable:
+    return NothingSaved()
+
+
+@pytest.fixture
+def english(client):
+    """Pages in English, so that messages are compared with their msgids."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
