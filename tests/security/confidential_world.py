@@ -24,6 +24,7 @@ from django.utils import timezone
 from crig.actionplan.tests.factories import ActionFactory, PlanFactory
 from crig.catalog.models import Dataset, Visibility
 from crig.catalog.search.index import dataset_index
+from crig.catalog.services.coverage import coverage_compute
 from crig.catalog.tests.factories import DatasetFactory, KeywordFactory
 from crig.events.models import AgendaItem, Decision, Event, Registration
 from crig.events.tests.factories import (
@@ -155,6 +156,8 @@ def _catalog(world, s, organisation):
         producer_name=s("zqconfdsproducer", {"member", "referent"} | STAFF),
         producer=organisation,
         visibility=Visibility.RESTRICTED,
+        # Newer than the public one: the best of the référentiel, were it seen.
+        year=2024,
         lineage=s("zqconfdslineage", {"member", "referent"} | STAFF),
     )
     KeywordFactory(
@@ -163,6 +166,7 @@ def _catalog(world, s, organisation):
         label=s("zqconfdskeyword", {"member", "referent"} | STAFF),
     )
     dataset_index([public.pk, restricted.pk])
+    coverage_compute(dataset_ids=[public.pk, restricted.pk])
     world.public["dataset"] = "zqpubdstitle"
     world.objects.update(public_dataset=public, restricted_dataset=restricted)
     assert restricted.status == Dataset.Status.ACTIVE

@@ -203,7 +203,11 @@ SURFACES = [
         "api restricted dataset communes",
         lambda w: f"/api/v1/datasets/{w.objects['restricted_dataset'].pk}/communes",
     ),
-    Surface("api commune coverage", lambda w: "/api/v1/communes/31555/coverage"),
+    Surface(
+        "api commune coverage",
+        lambda w: "/api/v1/communes/31555/coverage",
+        ("dataset",),
+    ),
     Surface(
         "api coverage geojson",
         lambda w: "/api/v1/coverage/orthophotographie?format=geojson",
@@ -685,3 +689,44 @@ def test_opendata_export_holds_public_records_only(world, tmp_path):
     for kind in ("dataset", "need", "funding", "opinion", "action", "meeting", "event"):
         assert world.public[kind] in text, kind
     assert world.public["news"] in text
+
+
+# --- Positions and scores before the opinion is published -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("role", "sees_scores"),
+    [
+        ("member", False),
+        ("referent", False),
+        ("reviewer", True),
+        ("secretariat", True),
+        ("admin", True),
+    ],
+)
+def test_positions_and_scores_go_to_the_review_only_until_publication(
+    world, role, sees_scores
+):
+    pk = world.objects["confidential_request"].pk
+    response = client_for(world, role).get(f"/api/v1/funding-requests/{pk}")
+
+    assert response.status_code == HTTPStatus.OK
+    positions = response.json()["positions"] or []
+    assert bool([p for p in positions if p.get("scores")]) is sees_scores
+
+
+@pytest.mark.parametrize("role", ["anonymous", "other", "recused"])
+def test_the_unpublished_request_is_not_found_for_those_outside_its_file(world, role):
+    client = client_for(world, role)
+    request = world.objects["confidential_request"].pk
+    opinion = world.objects["confidential_opinion"].pk
+
+    for url in (
+        f"/financements/{request}/",
+        f"/financements/avis/{opinion}/",
+        f"/api/v1/opinions/{opinion}",
+    ):
+        assert client.get(url).status_code == HTTPStatus.NOT_FOUND, url
+    if role != "anonymous":
+        response = client.get(f"/api/v1/funding-requests/{request}")
+        assert response.status_code == HTTPStatus.NOT_FOUND
