@@ -4,11 +4,13 @@ safe to run twice."""
 from django_tasks import task
 
 
-@task()
-def harvest_run_task(run_id: int) -> None:
+@task(takes_context=True)
+def harvest_run_task(context, run_id: int) -> None:
     from crig.catalog.services.harvest import harvest_run_execute
 
-    harvest_run_execute(run_id=run_id)
+    # A second attempt means the worker of the first died during the run (see
+    # crig.core.jobs): the run it left "running" is taken over.
+    harvest_run_execute(run_id=run_id, resume=context.attempt > 1)
 
 
 @task()

@@ -144,13 +144,22 @@ def harvest_start(*, source: HarvestSource, by=None) -> HarvestRun:
     return run
 
 
-def harvest_run_execute(*, run_id: int, progress: Progress | None = None) -> HarvestRun:
+def harvest_run_execute(
+    *, run_id: int, progress: Progress | None = None, resume: bool = False
+) -> HarvestRun:
     """Execute a queued run (the background task). A run that is no longer queued
-    is left as it is, so executing a task twice does nothing the second time."""
+    is left as it is, so executing a task twice does nothing the second time.
+
+    ``resume``: the task's previous attempt died with its worker, so a run left
+    running is started again from the beginning; the dead attempt wrote nothing,
+    since a run writes in one transaction at the end."""
+    claimable = [HarvestRun.Status.QUEUED]
+    if resume:
+        claimable.append(HarvestRun.Status.RUNNING)
     with transaction.atomic():
-        claimed = HarvestRun.objects.filter(
-            pk=run_id, status=HarvestRun.Status.QUEUED
-        ).update(status=HarvestRun.Status.RUNNING, started_at=timezone.now())
+        claimed = HarvestRun.objects.filter(pk=run_id, status__in=claimable).update(
+            status=HarvestRun.Status.RUNNING, started_at=timezone.now()
+        )
     run = HarvestRun.objects.select_related("source").get(pk=run_id)
     if not claimed:
         return run
