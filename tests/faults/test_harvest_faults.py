@@ -8,12 +8,7 @@ secretariat's pages still answer, and the next harvest, once the source is fixed
 works. ``catalog/tests/test_harvest.py`` covers the CSW 500, truncated-page, stall
 and HTML cases on the page-3 request; this covers the rest."""
 
-import socket
-import threading
-import time
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 from django.forms.models import model_to_dict
@@ -28,91 +23,15 @@ from crig.catalog.models import (
     Provenance,
 )
 from crig.catalog.services.harvest import harvest_source, harvest_source_create
-
-SAMPLES = Path(__file__).resolve().parents[2] / "src/crig/catalog/samples"
-CAPABILITIES = (SAMPLES / "csw/pycsw_apiso-inspire_GetCapabilities.xml").read_bytes()
-CSW_PAGES = {
-    1: (SAMPLES / "csw/udata_geonetwork-iso19139-page-1.xml").read_bytes(),
-    3: (SAMPLES / "csw/udata_geonetwork-iso19139-page-3.xml").read_bytes(),
-    5: (SAMPLES / "csw/udata_geonetwork-iso19139-page-5.xml").read_bytes(),
-}
-CAPABILITIES_PATH = "/csw?service=CSW&version=2.0.2&request=GetCapabilities"
-BINARY = bytes(range(256)) * 64
-
-
-class Answer:
-    """What the server does for one request: ``status`` and ``body``; ``cut``
-    sends that many bytes of the body (the Content-Length announcing all of it)
-    then closes the connection; ``delay`` sleeps before answering."""
-
-    def __init__(self, body, *, status=200, content_type=None, cut=None, delay=0):
-        self.body, self.status, self.cut, self.delay = body, status, cut, delay
-        self.content_type = content_type or (
-            "application/xml" if body[:1] == b"<" else "application/ld+json"
-        )
-
-
-class Source:
-    def __init__(self):
-        self.answers: dict[tuple, Answer] = {}
-        self.url = ""
-
-
-class Handler(BaseHTTPRequestHandler):
-    source: Source
-
-    def log_message(self, *args):
-        pass
-
-    def _answer(self, key):
-        answer = self.source.answers.get(key) or Answer(b"not found", status=404)
-        if answer.delay:
-            time.sleep(answer.delay)
-        self.send_response(answer.status)
-        self.send_header("Content-Type", answer.content_type)
-        self.send_header("Content-Length", str(len(answer.body)))
-        self.end_headers()
-        try:
-            if answer.cut is None:
-                self.wfile.write(answer.body)
-            else:
-                self.wfile.write(answer.body[: answer.cut])
-                self.wfile.flush()
-                # Dies in mid-page: the peer sees the connection close.
-                self.connection.shutdown(socket.SHUT_RDWR)
-                self.close_connection = True
-        except OSError:
-            pass
-
-    def do_GET(self):  # noqa: N802
-        self._answer(("GET", self.path))
-
-    def do_POST(self):  # noqa: N802
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        marker = b'startPosition="'
-        start = int(body.split(marker)[1].split(b'"')[0]) if marker in body else 1
-        self._answer(("POST", start))
-
-
-@pytest.fixture
-def server():
-    source = Source()
-    handler = type("BoundHandler", (Handler,), {"source": source})
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    source.url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    yield source
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(5)
-
-
-def serve_csw(server):
-    server.answers[("GET", CAPABILITIES_PATH)] = Answer(CAPABILITIES)
-    for start, body in CSW_PAGES.items():
-        server.answers[("POST", start)] = Answer(body)
+from tests.faults.sources import (
+    BINARY,
+    CAPABILITIES,
+    CAPABILITIES_PATH,
+    CSW_PAGES,
+    SAMPLES,
+    Answer,
+    serve_csw,
+)
 
 
 def dcat_pages(server) -> tuple[bytes, bytes]:
