@@ -8,6 +8,7 @@ records count only for those who may see them.
 import csv
 import io
 import json
+from collections.abc import Callable
 from typing import Literal
 
 from django.http import HttpResponse
@@ -19,6 +20,7 @@ from crig.catalog.selectors import coverage as selectors
 from crig.catalog.selectors.coverage import CommuneStatus, CoveringDataset
 from crig.core.api import OFFSET_MAX
 from crig.core.exports import csv_field
+from crig.core.reversing import reverser
 
 router = Router()
 
@@ -112,7 +114,10 @@ class ReferentielQuery(ShareQuery):
 # --- Output helpers ------------------------------------------------------------------
 
 
-def covering_dataset_out(entry: CoveringDataset | None) -> dict | None:
+def covering_dataset_out(
+    entry: CoveringDataset | None, dataset_url: Callable[[int], str] | None = None
+) -> dict | None:
+    """``dataset_url``: a ``reverser`` of the dataset page, for many entries."""
     if entry is None:
         return None
     dataset = entry.dataset
@@ -124,18 +129,22 @@ def covering_dataset_out(entry: CoveringDataset | None) -> dict | None:
         "scale_denominator": dataset["scale_denominator"],
         "producer": dataset["producer_name"],
         "fraction": round(entry.fraction, 6),
-        "url": reverse("catalog:dataset_detail", args=[dataset["pk"]]),
+        "url": dataset_url(dataset["pk"])
+        if dataset_url
+        else reverse("catalog:dataset_detail", args=[dataset["pk"]]),
     }
 
 
-def commune_status_out(row: CommuneStatus) -> dict:
+def commune_status_out(
+    row: CommuneStatus, dataset_url: Callable[[int], str] | None = None
+) -> dict:
     return {
         "insee": row.commune.insee,
         "name": row.commune.name,
         "departement": row.commune.departement_id,
         "epci": row.commune.epci_id,
         "status": row.status,
-        "best": covering_dataset_out(row.best),
+        "best": covering_dataset_out(row.best, dataset_url),
     }
 
 
@@ -154,10 +163,13 @@ def map_colour(row: CommuneStatus, *, this_year: int) -> str:
 def coverage_geojson(coverage: selectors.ReferentielCoverage, *, this_year: int) -> str:
     """A FeatureCollection of commune outlines; the stored outline text is spliced
     in as is."""
+    # 4,453 communes: each view's URL is reversed once, not twice per commune.
+    dataset_url = reverser("catalog:dataset_detail")
+    commune_url = reverser("territory:commune_detail")
     features = []
     for row in coverage.rows:
-        properties = commune_status_out(row)
-        properties["url"] = row.commune.get_absolute_url()
+        properties = commune_status_out(row, dataset_url)
+        properties["url"] = commune_url(row.commune.insee)
         best = row.best
         label = best.dataset["title"] if best else "—"
         properties["style"] = {

@@ -176,9 +176,13 @@ def commune_coverage(
 # --- One référentiel over the region -----------------------------------------------
 
 
+#: The columns of ``CommuneStatus.commune`` (and ``outline`` when asked for).
+COMMUNE_FIELDS = ("insee", "name", "departement", "epci")
+
+
 @dataclass(frozen=True)
 class CommuneStatus:
-    commune: Commune
+    commune: Commune  # with COMMUNE_FIELDS only
     best: CoveringDataset | None
     status: str
 
@@ -279,9 +283,11 @@ def referentiel_coverage(
             _("The number of years must be zero or more."), field="older_than"
         )
     today = today or timezone.localdate()
-    communes = _communes(departement, epci)
-    if not with_outlines:
-        communes = communes.defer("outline")
+    # What the pages, the API and the exports show of a commune: loading its
+    # other columns for 4,453 communes cost a tenth of a second.
+    communes = _communes(departement, epci).only(
+        *COMMUNE_FIELDS, *(["outline"] if with_outlines else [])
+    )
     _datasets, best = _best_per_commune(
         user=user,
         referentiel=referentiel,

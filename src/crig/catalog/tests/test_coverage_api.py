@@ -314,6 +314,26 @@ def test_referentiel_coverage_geojson_has_outlines_and_colours(client, catalogue
     assert toulouse["properties"]["style"]["fillColor"].startswith("#")
 
 
+@pytest.mark.parametrize("format", ["geojson", "csv", "json"])
+def test_referentiel_coverage_of_the_region_costs_a_few_queries(
+    client, catalogue, django_assert_max_num_queries, format
+):
+    with django_assert_max_num_queries(4):  # no query per commune
+        response = client.get(_referentiel_url(format=format, limit=5000))
+
+    assert response.status_code == HTTPStatus.OK
+    if format == "geojson":
+        features = json.loads(response.content)["features"]
+        toulouse = next(f for f in features if f["id"] == "31555")
+        assert toulouse["properties"]["url"] == "/territoire/communes/31555/"
+        assert toulouse["properties"]["departement"] == "31"
+        assert toulouse["properties"]["epci"] == "243100518"
+        assert toulouse["properties"]["best"]["url"] == reverse(
+            "catalog:dataset_detail", args=[toulouse["properties"]["best"]["id"]]
+        )
+        assert len(features) == 4453
+
+
 @pytest.mark.parametrize(("role", "sees_restricted"), ROLES_SEEING_RESTRICTED.items())
 def test_referentiel_coverage_csv_per_role(
     client, request, catalogue, role, sees_restricted
