@@ -27,10 +27,10 @@ same platform (a platform that lists two records means two datasets).
 from __future__ import annotations
 
 import re
+import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from functools import cached_property
 
 from crig.territory.names import search_words
 
@@ -111,27 +111,27 @@ def bbox_iou(a: Box | None, b: Box | None) -> float:
     return inter / union
 
 
-@dataclass(frozen=True)
 class Candidate:
-    """What the index knows of a dataset."""
+    """What the index knows of a dataset: only the keys the rule compares (not the
+    title or producer themselves), so the index stays small for large catalogues."""
 
-    dataset_id: int
-    title: str
-    producer_name: str
-    bbox: Box | None
-    year: int | None
+    __slots__ = ("dataset_id", "key", "producer", "numbers", "bbox", "year")
 
-    @cached_property
-    def key(self) -> str:
-        return title_key(self.title)
-
-    @cached_property
-    def producer(self) -> str:
-        return producer_key(self.producer_name)
-
-    @cached_property
-    def numbers(self) -> list[str]:
-        return sorted(_NUMBER.findall(self.title or ""))
+    def __init__(
+        self,
+        dataset_id: int,
+        title: str,
+        producer_name: str,
+        bbox: Box | None,
+        year: int | None,
+    ):
+        self.dataset_id = dataset_id
+        self.key = title_key(title)
+        # Producers repeat across a catalogue: one string per distinct key.
+        self.producer = sys.intern(producer_key(producer_name))
+        self.numbers = tuple(sorted(_NUMBER.findall(title or "")))
+        self.bbox = bbox
+        self.year = year
 
 
 @dataclass(frozen=True)
@@ -166,7 +166,9 @@ def similarity(
         floor = 2.0  # even equal titles would not reach a candidate: skip difflib
     record_key = getattr(record, "key", None) or title_key(record.title)
     title = key_similarity(record_key, candidate.key, floor)
-    numbers_differ = sorted(_NUMBER.findall(record.title or "")) != candidate.numbers
+    numbers_differ = tuple(sorted(_NUMBER.findall(record.title or ""))) != (
+        candidate.numbers
+    )
     score = 0.5 * title + 0.2 * producer + 0.3 * footprint
     mergeable = (
         score >= MERGE_SCORE
@@ -200,7 +202,16 @@ class MatchIndex:
                 self.by_word[word].discard(dataset_id)
 
     def best(self, record, *, same_origin_ids: set[int]) -> Similarity | None:
-        """The most similar dataset at or above ``CANDIDATE_SCORE``, if any."""
+        """The most similar dataset at or above ``CANDIDATE_SCORE``, if any (the
+        first in candidate order among equal scores).
+
+        Producer and footprint are cheap; the title's ``difflib`` ratio is not.
+        Candidates are compared in decreasing order of the score they could reach
+        with identical titles, and a ratio is only computed when that bound can
+        still reach the best score found so far; the ratio's own cheap bounds then
+        skip it when even they fall short (``key_similarity``'s floor). The answer
+        is the one comparing every candidate would give.
+        """
         key = getattr(record, "key", None) or title_key(record.title)
         words = set(key.split())
         lists = sorted((self.by_word[w] for w in words if self.by_word.get(w)), key=len)
@@ -208,18 +219,59 @@ class MatchIndex:
             return None
         usable = [ids for ids in lists if len(ids) <= FREQUENT_WORD] or lists[:1]
         counts = Counter(i for ids in usable for i in ids)
-        best = None
-        for dataset_id, _shared in counts.most_common(MAX_CANDIDATES):
+        probe = _Probe.of(record, key)
+        bounded = []
+        for rank, (dataset_id, _shared) in enumerate(
+            counts.most_common(MAX_CANDIDATES)
+        ):
+            candidate = self.candidates[dataset_id]
+            rest = 0.2 * producer_key_similarity(
+                probe.producer, candidate.producer
+            ) + 0.3 * bbox_iou(probe.bbox, candidate.bbox)
+            if 0.5 + rest >= CANDIDATE_SCORE:
+                bounded.append((0.5 + rest, rank, rest, candidate))
+        bounded.sort(key=lambda item: (-item[0], item[1]))
+        best, best_rank = None, None
+        for bound, rank, rest, candidate in bounded:
+            if best is not None and bound < best.score - _EPSILON:
+                break  # sorted: no later candidate can reach the best either
+            needed = CANDIDATE_SCORE if best is None else best.score
+            floor = max(CANDIDATE_MIN_TITLE, (needed - rest) / 0.5) - _EPSILON
             found = similarity(
-                record,
-                self.candidates[dataset_id],
-                same_origin=dataset_id in same_origin_ids,
-                floor=CANDIDATE_MIN_TITLE,
+                probe,
+                candidate,
+                same_origin=candidate.dataset_id in same_origin_ids,
+                floor=floor,
             )
+            if found.score < CANDIDATE_SCORE or found.title < CANDIDATE_MIN_TITLE:
+                continue
             if (
-                found.score >= CANDIDATE_SCORE
-                and found.title >= CANDIDATE_MIN_TITLE
-                and (best is None or found.score > best.score)
+                best is None
+                or found.score > best.score
+                or (found.score == best.score and rank < best_rank)
             ):
-                best = found
+                best, best_rank = found, rank
         return best
+
+
+#: Below the smallest score difference the rule can tell apart: a bound equal to
+#: the best score still gets its ratio computed (ties go to the candidate order).
+_EPSILON = 1e-9
+
+
+@dataclass(frozen=True)
+class _Probe:
+    """A record's side of the comparison, computed once for all its candidates."""
+
+    title: str
+    key: str
+    producer: str
+    bbox: Box | None
+    year: int | None
+
+    @classmethod
+    def of(cls, record, key: str) -> _Probe:
+        producer = getattr(record, "producer", None)
+        if producer is None:
+            producer = producer_key(record.producer_name)
+        return cls(record.title, key, producer, record.bbox, record.year)

@@ -101,3 +101,90 @@ def test_index_finds_the_best_candidate_above_the_threshold():
 
     assert found.dataset_id == 1
     assert nothing is None
+
+
+def _brute_force_best(index, record, same_origin_ids):
+    """The rule applied to every candidate, in candidate order, without pruning."""
+    from collections import Counter
+
+    from crig.catalog.services import matching
+
+    key = matching.title_key(record.title)
+    lists = sorted(
+        (index.by_word[w] for w in set(key.split()) if index.by_word.get(w)), key=len
+    )
+    if not lists:
+        return None
+    usable = [i for i in lists if len(i) <= matching.FREQUENT_WORD] or lists[:1]
+    counts = Counter(i for ids in usable for i in ids)
+    best = None
+    for dataset_id, _shared in counts.most_common(matching.MAX_CANDIDATES):
+        found = similarity(
+            record,
+            index.candidates[dataset_id],
+            same_origin=dataset_id in same_origin_ids,
+        )
+        if (
+            found.score >= matching.CANDIDATE_SCORE
+            and found.title >= matching.CANDIDATE_MIN_TITLE
+            and (best is None or found.score > best.score)
+        ):
+            best = found
+    return best
+
+
+def test_the_pruned_search_finds_what_comparing_every_candidate_finds():
+    import random
+
+    rng = random.Random(7)
+    words = (
+        "orthophotographie plan corps rue simplifié lidar occupation sol adresses "
+        "réseau eau assainissement toulouse montpellier hérault gard aude lot tarn "
+        "haute garonne 2019 2022 20 cm 50 cm vecteur raster"
+    ).split()
+    producers = ["IGN", "Région Occitanie", "CD31", "Toulouse Métropole", ""]
+
+    def box():
+        west, south = rng.uniform(0, 4), rng.uniform(42.5, 44.5)
+        return (west, south, west + rng.uniform(0.05, 1), south + rng.uniform(0.05, 1))
+
+    def record():
+        return Probe(
+            " ".join(rng.sample(words, rng.randint(2, 6))),
+            rng.choice(producers),
+            box() if rng.random() < 0.9 else None,
+            rng.choice([None, 2019, 2022]),
+        )
+
+    def near(known):
+        """A record close to a known one: the near-ties the pruning must get right."""
+        title = known.title.split()
+        if len(title) > 2 and rng.random() < 0.5:
+            title.pop(rng.randrange(len(title)))
+        if rng.random() < 0.3:
+            title.append(rng.choice(words))
+        bbox = known.bbox and tuple(v + rng.uniform(-0.02, 0.02) for v in known.bbox)
+        producer = known.producer_name if rng.random() < 0.7 else rng.choice(producers)
+        return Probe(" ".join(title), producer, bbox, known.year)
+
+    index, knowns = MatchIndex(), []
+    for pk in range(1, 1500):
+        if pk < 300 or rng.random() < 0.4:
+            known = record()
+        elif rng.random() < 0.2:
+            known = rng.choice(knowns)  # the same dataset twice: exact ties
+        else:
+            known = near(rng.choice(knowns))
+        knowns.append(known)
+        index.add(
+            Candidate(pk, known.title, known.producer_name, known.bbox, known.year)
+        )
+    same_origin = set(rng.sample(range(1, 1500), 200))
+    compared = found = 0
+    for _ in range(1500):
+        probe = record() if rng.random() < 0.3 else near(rng.choice(knowns))
+        expected = _brute_force_best(index, probe, same_origin)
+        assert index.best(probe, same_origin_ids=same_origin) == expected
+        compared += 1
+        found += expected is not None
+    assert found > 500  # the case is not trivially "nothing matches"
