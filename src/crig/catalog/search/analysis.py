@@ -60,11 +60,29 @@ STOP_WORDS = frozenset(
 _stemmer = FrenchStemmer()
 
 
-def fold(text: str) -> str:
-    """Lower-case ASCII: accents dropped, ligatures expanded."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
+def _fold_slowly(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text)
     folded = "".join(char for char in folded if not unicodedata.combining(char))
     return folded.replace("œ", "oe").replace("æ", "ae")
+
+
+# The folding of every Latin-1, Latin Extended-A and combining character, for
+# ``str.translate``: NFKD decomposes character by character and the combining marks
+# it yields are dropped, so folding a text is folding each of its characters.
+_FOLDED = {
+    code: _fold_slowly(chr(code))
+    for code in (*range(0x80, 0x180), *range(0x300, 0x370))
+}
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII: accents dropped, ligatures expanded."""
+    folded = text.casefold()
+    if folded.isascii():
+        return folded
+    folded = folded.translate(_FOLDED)
+    # Other scripts and typographic signs: the general rule.
+    return folded if folded.isascii() else _fold_slowly(folded)
 
 
 @lru_cache(maxsize=200_000)

@@ -84,3 +84,35 @@ def test_record_terms_add_the_words_of_the_referentiel():
 
 def test_a_record_without_title_words_has_an_empty_search_title():
     assert analysis.document_terms(title="Le", texts=["lidar"]) == ("lidar", "")
+
+
+def _fold_by_the_rule(text: str) -> str:
+    """The folding rule as written: NFKD of the case-folded text, combining marks
+    dropped, ligatures expanded (the reference of the fast ``fold``)."""
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    folded = "".join(char for char in folded if not unicodedata.combining(char))
+    return folded.replace("œ", "oe").replace("æ", "ae")
+
+
+def test_fold_gives_what_the_rule_gives_on_any_text():
+    import random
+
+    rng = random.Random(3)
+    alphabet = (
+        "abcXYZ 0123-'’«»…ÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸàâäçéèêëîïôöùûüÿŒœÆæßĳﬁ"
+        "\u0301\u0327e\u0301ΣσςДжあ中\u00a0\u2019\u2013"
+    )
+    texts = [
+        "Plan Local d'Urbanisme",
+        "Orthophotographie 2023 à 20 cm – Hérault",
+        "Cœur de ville, Æsop, straße, ﬁchier",
+        "e\u0301te\u0301 de\u0301compose\u0301",
+    ]
+    texts += ["".join(rng.choices(alphabet, k=rng.randint(0, 40))) for _ in range(3000)]
+    for text in texts:
+        assert analysis.fold(text) == _fold_by_the_rule(text), text
+    # Every character the fast table knows folds as the rule says.
+    for code in range(0x80, 0x800):
+        assert analysis.fold(chr(code)) == _fold_by_the_rule(chr(code)), hex(code)
