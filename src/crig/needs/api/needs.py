@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from crig.core.api import authenticated
+from crig.core.api import OFFSET_MAX, authenticated
 from crig.core.errors import InvalidInput, PermissionDenied
 from crig.core.exports import export_response
 from crig.core.reversing import reverser
@@ -116,7 +116,7 @@ class NeedFiltersIn(Schema):
         "every matching need, one row each.",
     )
     limit: int = Field(50, ge=1, le=1000, description="JSON only.")
-    offset: int = Field(0, ge=0, description="JSON only.")
+    offset: int = Field(0, ge=0, le=OFFSET_MAX, description="JSON only.")
 
     def selector_filters(self) -> selectors.NeedFilters:
         return selectors.NeedFilters(
@@ -1030,7 +1030,7 @@ def needs_supports(
     request,
     need_id: int,
     limit: int = Query(50, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=OFFSET_MAX),
 ):
     """The organisations that said “nous aussi”, oldest first, each with its
     territory, comment and co-funding range."""
