@@ -1,11 +1,9 @@
 """The REST API under ``/api/v1/``: one router per module, shared conventions."""
 
-from ninja import NinjaAPI
-
 from crig import __version__
 from crig.actionplan.api import router as actionplan_router
 from crig.catalog.api import router as catalog_router
-from crig.core.api import install_error_handlers
+from crig.core.api import CrigAPI, install_error_handlers
 from crig.events.api import router as events_router
 from crig.funding.api import router as funding_router
 from crig.members.api import router as members_router
@@ -13,7 +11,7 @@ from crig.needs.api import router as needs_router
 from crig.news.api import router as news_router
 from crig.territory.api import router as territory_router
 
-api = NinjaAPI(
+api = CrigAPI(
     title="crig API",
     version=f"1 ({__version__})",
     description=(

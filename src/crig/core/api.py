@@ -4,6 +4,11 @@
   (``Paginated``).
 - Errors answer ``{"message": "<readable>", ...}`` with the right status
   (``install_error_handlers``).
+- The OpenAPI document declares these error answers (``ErrorOut``): 401 on every
+  operation (a wrong token), 403 on those that need a person (CSRF), 404 on those with
+  a path parameter, 422 on those with any parameter or body, and the media type of
+  each ``?format=`` (``CrigAPI``); an
+  operation declares the others it can answer (400, 403, 404, 409) with ``errors()``.
 - A request is authenticated by its session or by ``Authorization: Bearer <token>``
   (``crig.core.middleware.ApiTokenMiddleware`` sets ``request.user``); endpoints that
   need a person use ``auth=authenticated``, which also checks CSRF for sessions.
@@ -15,7 +20,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Field
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination
@@ -32,6 +37,115 @@ database's integers, a 500 instead of an empty page."""
 class Paginated(LimitOffsetPagination):
     class Input(LimitOffsetPagination.Input):
         offset: int = Field(0, ge=0, le=OFFSET_MAX)
+
+
+class ErrorOut(Schema):
+    message: str = Field(description="What went wrong, in the caller's language.")
+    field: str | None = Field(None, description="The input at fault, if one is.")
+
+
+class FieldErrorOut(Schema):
+    field: str
+    message: str
+
+
+class InvalidRequestOut(Schema):
+    message: str = Field(description="What went wrong, in the caller's language.")
+    errors: list[FieldErrorOut] = Field(
+        default_factory=list, description="The fields at fault, when known."
+    )
+
+
+def errors(*statuses: HTTPStatus) -> dict:
+    """The error answers an operation can give, to merge into its ``response``."""
+    return {
+        status: (
+            InvalidRequestOut if status == HTTPStatus.UNPROCESSABLE_ENTITY else ErrorOut
+        )
+        for status in statuses
+    }
+
+
+GEOJSON_MEDIA_TYPE = "application/geo+json"
+
+#: What ``?format=<key>`` answers instead of JSON, wherever an operation takes it.
+FORMAT_MEDIA_TYPES = {
+    "geojson": (GEOJSON_MEDIA_TYPE, {"type": "object"}),
+    "csv": ("text/csv", {"type": "string"}),
+    "xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        {"type": "string", "format": "binary"},
+    ),
+}
+
+
+def geojson_answer() -> dict:
+    """``openapi_extra`` of an operation that answers GeoJSON."""
+    content = {GEOJSON_MEDIA_TYPE: {"schema": {"type": "object"}}}
+    return {"responses": {HTTPStatus.OK: {"content": content}}}
+
+
+_GENERIC_ERRORS = {
+    HTTPStatus.UNAUTHORIZED: "Authentication required, or the API token is wrong "
+    "or revoked.",
+    HTTPStatus.FORBIDDEN: "Not allowed (or the CSRF check failed).",
+    HTTPStatus.NOT_FOUND: "Not found, or not visible to the caller.",
+    HTTPStatus.UNPROCESSABLE_ENTITY: "A parameter or the body is invalid.",
+}
+
+
+def _schema_reference(document, model) -> dict:
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    if model.__name__ not in schemas:
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(schema.pop("$defs", {}))
+        schemas[model.__name__] = schema
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def _document_formats(operation) -> None:
+    for parameter in operation.get("parameters", []):
+        if parameter["name"] != "format":
+            continue
+        content = operation["responses"].get(HTTPStatus.OK, {}).get("content")
+        for value in parameter["schema"].get("enum", []):
+            if content is not None and value in FORMAT_MEDIA_TYPES:
+                media_type, schema = FORMAT_MEDIA_TYPES[value]
+                content.setdefault(media_type, {"schema": schema})
+
+
+def document_answers(document) -> None:
+    """Declare the answers that follow from an operation's shape, so the document
+    says every status and media type the API gives (schemathesis checks it)."""
+    for path, operations in document["paths"].items():
+        for operation in operations.values():
+            _document_formats(operation)
+            statuses = [HTTPStatus.UNAUTHORIZED]
+            if operation.get("security"):
+                statuses.append(HTTPStatus.FORBIDDEN)
+            if "{" in path:
+                statuses.append(HTTPStatus.NOT_FOUND)
+            if operation.get("parameters") or operation.get("requestBody"):
+                statuses.append(HTTPStatus.UNPROCESSABLE_ENTITY)
+            responses = operation["responses"]
+            for status, model in errors(*statuses).items():
+                if status in responses or str(int(status)) in responses:
+                    continue
+                responses[int(status)] = {
+                    "description": _GENERIC_ERRORS[status],
+                    "content": {
+                        "application/json": {
+                            "schema": _schema_reference(document, model)
+                        }
+                    },
+                }
+
+
+class CrigAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        document = super().get_openapi_schema(**kwargs)
+        document_answers(document)
+        return document
 
 
 class AuthenticatedUser(AuthBase):

@@ -29,7 +29,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.utils import check_csrf
 
-from crig.core.api import OFFSET_MAX
+from crig.core.api import OFFSET_MAX, errors, geojson_answer
 from crig.core.errors import NotFound, PermissionDenied
 from crig.events import selectors, services
 from crig.events.models import Event, Meeting
@@ -546,6 +546,7 @@ def events_detail(request, event_id: int):
     url_name="event_place",
     summary="The place of an event (GeoJSON)",
     response={HTTPStatus.OK: dict},
+    openapi_extra=geojson_answer(),
 )
 def event_place(request, event_id: int):
     """An RFC 7946 FeatureCollection for the page's map: the event's place as
@@ -583,7 +584,7 @@ def event_place(request, event_id: int):
 
 @router.get(
     "/events/{int:event_id}/stats",
-    response=StatsOut,
+    response={HTTPStatus.OK: StatsOut, **errors(HTTPStatus.FORBIDDEN)},
     url_name="event_stats",
     summary="The participation dashboard's figures",
 )
@@ -623,7 +624,8 @@ def event_stats(request, event_id: int):
     "/events/{int:event_id}/stats/departements",
     url_name="event_stats_departements",
     summary="Registrants by département (GeoJSON)",
-    response={HTTPStatus.OK: dict},
+    response={HTTPStatus.OK: dict, **errors(HTTPStatus.FORBIDDEN)},
+    openapi_extra=geojson_answer(),
 )
 def event_stats_departements(request, event_id: int):
     """A FeatureCollection of the region's départements, each with the number
@@ -669,7 +671,10 @@ def event_stats_departements(request, event_id: int):
 
 @router.post(
     "/events/{int:event_id}/registrations",
-    response={HTTPStatus.CREATED: RegistrationCreatedOut},
+    response={
+        HTTPStatus.CREATED: RegistrationCreatedOut,
+        **errors(HTTPStatus.BAD_REQUEST, HTTPStatus.FORBIDDEN, HTTPStatus.CONFLICT),
+    },
     url_name="event_registrations_create",
     summary="Register for an event",
 )
@@ -719,7 +724,7 @@ def event_registrations_create(request, event_id: int, payload: RegistrationIn):
 
 @router.get(
     "/events/{int:event_id}/registrations",
-    response=RegistrationListOut,
+    response={HTTPStatus.OK: RegistrationListOut, **errors(HTTPStatus.FORBIDDEN)},
     url_name="event_registrations_list",
     summary="Registrations of an event (secretariat)",
 )

@@ -9,11 +9,12 @@ no id: a caller reads and changes only their own subscription.
 """
 
 import datetime
+from http import HTTPStatus
 from typing import Literal
 
 from ninja import Field, Query, Router, Schema
 
-from crig.core.api import OFFSET_MAX, authenticated
+from crig.core.api import OFFSET_MAX, authenticated, errors
 from crig.needs.models import Theme
 from crig.news import selectors, services
 from crig.news.models import NewsItem, Subscription
@@ -218,7 +219,12 @@ def subscription_out(subscription: Subscription | None) -> dict:
 # --- Endpoints ------------------------------------------------------------------------
 
 
-@router.get("/news", response=NewsListOut, url_name="news_list", summary="List news")
+@router.get(
+    "/news",
+    response={HTTPStatus.OK: NewsListOut, **errors(HTTPStatus.BAD_REQUEST)},
+    url_name="news_list",
+    summary="List news",
+)
 def news_list(request, filters: Query[NewsFiltersIn]):
     """Published items the caller may read (public ones for everyone; members
     and community items for their audience), newest first, with the filters of
@@ -256,7 +262,7 @@ def my_subscription(request):
 
 @router.put(
     "/me/subscriptions",
-    response=SubscriptionOut,
+    response={HTTPStatus.OK: SubscriptionOut, **errors(HTTPStatus.BAD_REQUEST)},
     auth=authenticated,
     url_name="my_subscription_update",
     summary="Change my subscription",

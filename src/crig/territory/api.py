@@ -19,7 +19,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from crig.core.api import Paginated
+from crig.core.api import Paginated, errors
 from crig.territory import geometry, selectors
 from crig.territory.models import EPCI, Commune, Departement, Outlined
 
@@ -290,7 +290,7 @@ def commune_list(request, filters: Query[CommuneFilters], format: Format = "json
 
 @router.get(
     "/communes/at",
-    response=CommuneAtOut,
+    response={HTTPStatus.OK: CommuneAtOut, **errors(HTTPStatus.NOT_FOUND)},
     url_name="territory_commune_at",
     summary="Commune at a point",
 )
@@ -431,7 +431,7 @@ def departement_detail(request, code: str, format: Format = "json"):
 
 @router.get(
     "/region",
-    response=RegionOut,
+    response={HTTPStatus.OK: RegionOut, **errors(HTTPStatus.NOT_FOUND)},
     url_name="territory_region",
     summary="The region",
 )

@@ -9,6 +9,7 @@ lists do), for the result map.
 
 import json
 from datetime import date, datetime
+from http import HTTPStatus
 from typing import Literal
 
 from django.http import HttpResponse
@@ -18,7 +19,7 @@ from ninja import Field, Query, Router, Schema
 from crig.catalog.models import Dataset
 from crig.catalog.selectors import datasets as dataset_selectors
 from crig.catalog.selectors.search import datasets_search
-from crig.core.api import OFFSET_MAX
+from crig.core.api import OFFSET_MAX, errors
 
 router = Router()
 
@@ -201,7 +202,7 @@ def dataset_feature(dataset: Dataset) -> str:
 
 @router.get(
     "/datasets",
-    response=DatasetSearchOut,
+    response={HTTPStatus.OK: DatasetSearchOut, **errors(HTTPStatus.BAD_REQUEST)},
     url_name="catalog_datasets",
     summary="Search the catalogue",
 )

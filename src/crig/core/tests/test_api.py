@@ -32,3 +32,31 @@ def test_the_largest_offset_answers_an_empty_page(client, organisation):
 
     assert response.status_code == HTTPStatus.OK
     assert response.json() == {"count": 1, "items": []}
+
+
+def test_the_document_declares_the_errors_every_operation_can_answer():
+    from crig.api import api
+
+    document = api.get_openapi_schema()
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            declared = {int(status) for status in operation["responses"]}
+            expected = {HTTPStatus.UNAUTHORIZED}
+            if operation.get("parameters") or operation.get("requestBody"):
+                expected.add(HTTPStatus.UNPROCESSABLE_ENTITY)
+            if "{" in path:
+                expected.add(HTTPStatus.NOT_FOUND)
+            assert expected <= declared, (method, path)
+
+
+def test_a_format_parameter_declares_the_media_types_it_answers():
+    from crig.api import api
+
+    operation = api.get_openapi_schema()["paths"]["/api/v1/needs"]["get"]
+
+    assert set(operation["responses"][HTTPStatus.OK]["content"]) == {
+        "application/json",
+        "application/geo+json",
+        "text/csv",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from crig.core.api import OFFSET_MAX, authenticated
+from crig.core.api import OFFSET_MAX, authenticated, errors
 from crig.core.errors import InvalidInput, PermissionDenied
 from crig.core.exports import export_response
 from crig.funding import rules as funding_rules
@@ -769,7 +769,7 @@ def funding_requests_list(request, filters: Query[RequestFiltersIn]):
 
 @router.post(
     "/funding-requests",
-    response={HTTPStatus.CREATED: RequestDetailOut},
+    response={HTTPStatus.CREATED: RequestDetailOut, **errors(HTTPStatus.BAD_REQUEST)},
     auth=authenticated,
     url_name="funding_requests_create",
     summary="Enter a funding request",
@@ -819,7 +819,10 @@ def funding_requests_detail(
 
 @router.post(
     "/funding-requests/{int:request_id}/submit",
-    response=RequestDetailOut,
+    response={
+        HTTPStatus.OK: RequestDetailOut,
+        **errors(HTTPStatus.BAD_REQUEST, HTTPStatus.CONFLICT),
+    },
     auth=authenticated,
     url_name="funding_requests_submit",
     summary="Submit a draft request",

@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from crig.core.api import OFFSET_MAX, authenticated
+from crig.core.api import OFFSET_MAX, authenticated, errors
 from crig.core.errors import InvalidInput, PermissionDenied
 from crig.core.exports import export_response
 from crig.core.reversing import reverser
@@ -871,7 +871,7 @@ def needs_list(request, filters: Query[NeedFiltersIn]):
 
 @router.post(
     "/needs",
-    response={HTTPStatus.CREATED: NeedDetailOut},
+    response={HTTPStatus.CREATED: NeedDetailOut, **errors(HTTPStatus.BAD_REQUEST)},
     auth=authenticated,
     url_name="needs_create",
     summary="Express a need",
@@ -989,7 +989,10 @@ def needs_detail(request, need_id: int, format: Literal["json", "geojson"] = "js
 
 @router.patch(
     "/needs/{int:need_id}",
-    response=NeedDetailOut,
+    response={
+        HTTPStatus.OK: NeedDetailOut,
+        **errors(HTTPStatus.BAD_REQUEST, HTTPStatus.CONFLICT),
+    },
     auth=authenticated,
     url_name="needs_update",
     summary="Change a need",
@@ -1044,7 +1047,10 @@ def needs_supports(
 
 @router.post(
     "/needs/{int:need_id}/supports",
-    response={HTTPStatus.CREATED: SupportOut},
+    response={
+        HTTPStatus.CREATED: SupportOut,
+        **errors(HTTPStatus.BAD_REQUEST, HTTPStatus.CONFLICT),
+    },
     auth=authenticated,
     url_name="needs_support_create",
     summary="Support a need",

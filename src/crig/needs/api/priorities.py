@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from crig.core.api import Paginated, authenticated
+from crig.core.api import Paginated, authenticated, errors
 from crig.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from crig.members.models import Membership, Organisation
 from crig.needs import services
@@ -302,7 +302,10 @@ def rounds_detail(request, round_id: int):
 
 @router.get(
     "/rounds/{int:round_id}/ranking",
-    response=RankingOut,
+    response={
+        HTTPStatus.OK: RankingOut,
+        **errors(HTTPStatus.FORBIDDEN, HTTPStatus.CONFLICT),
+    },
     url_name="rounds_ranking",
     summary="Result of a closed round",
 )
@@ -353,7 +356,10 @@ def _voting_organisation(user, organisation_id: int | None) -> Organisation:
 
 @router.post(
     "/rounds/{int:round_id}/ballots",
-    response={HTTPStatus.CREATED: BallotOut},
+    response={
+        HTTPStatus.CREATED: BallotOut,
+        **errors(HTTPStatus.BAD_REQUEST, HTTPStatus.CONFLICT),
+    },
     auth=authenticated,
     url_name="rounds_ballot",
     summary="Cast an organisation's ballot",
