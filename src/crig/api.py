@@ -1,5 +1,8 @@
 """The REST API under ``/api/v1/``: one router per module, shared conventions."""
 
+from django.http import Http404
+from ninja import Router
+
 from crig import __version__
 from crig.actionplan.api import router as actionplan_router
 from crig.catalog.api import router as catalog_router
@@ -31,3 +34,19 @@ api.add_router("/", funding_router, tags=["funding"])
 api.add_router("/", actionplan_router, tags=["action plan"])
 api.add_router("/", events_router, tags=["events"])
 api.add_router("/", news_router, tags=["news"])
+
+
+# Last, so that it answers only what no module does: a path under /api/v1/ that
+# matches no operation (``/needs/abc``) is a JSON 404 like any other, not the site's
+# HTML page.
+unknown_paths = Router()
+
+
+@unknown_paths.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", include_in_schema=False
+)
+def unknown_path(request, rest: str):
+    raise Http404
+
+
+api.add_router("/", unknown_paths)

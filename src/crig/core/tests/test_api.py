@@ -60,3 +60,13 @@ def test_a_format_parameter_declares_the_media_types_it_answers():
         "text/csv",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     }
+
+
+@pytest.mark.parametrize("method", ["get", "post", "patch"])
+@pytest.mark.parametrize("path", ["/api/v1/needs/-1", "/api/v1/nothing/here"])
+def test_a_path_no_operation_matches_is_a_json_404(client, db, method, path):
+    response = getattr(client, method)(path)
+
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert response["Content-Type"].startswith("application/json")
+    assert "message" in response.json()
