@@ -64,3 +64,42 @@ def english(client):
     """Pages in English, so that messages are compared with their msgids."""
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
+
+
+class Listener:
+    """A local HTTP server that records every request it receives: an external
+    entity, DTD or link pointing at it must never be fetched."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.requests: list[str] = []
+
+
+@pytest.fixture
+def listener():
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    requests: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):  # noqa: N802
+            requests.append(self.path)
+            body = b'<!ENTITY leak "followed">'
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    found = Listener(f"http://127.0.0.1:{server.server_address[1]}")
+    found.requests = requests
+    yield found
+    server.shutdown()
+    server.server_close()
+    thread.join(5)
