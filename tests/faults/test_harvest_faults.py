@@ -22,7 +22,11 @@ from crig.catalog.models import (
     Keyword,
     Provenance,
 )
-from crig.catalog.services.harvest import harvest_source, harvest_source_create
+from crig.catalog.services.harvest import (
+    harvest_source,
+    harvest_source_create,
+    harvest_start,
+)
 from tests.faults.sources import (
     BINARY,
     CAPABILITIES,
@@ -270,3 +274,29 @@ def test_dcat_fault_keeps_the_previous_records(
     serve_dcat(server)
     again = harvest_source(source=source)
     assert (again.status, again.unchanged_count) == (HarvestRun.Status.SUCCEEDED, 4)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_interrupted_command_harvest_does_not_leave_its_source_stuck(
+    server, monkeypatch, django_capture_on_commit_callbacks
+):
+    serve_csw(server)
+    source = harvest_source_create(name="geo-ide", kind="csw", url=f"{server.url}/csw")
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("crig.catalog.services.harvest.RecordWriter.write", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        harvest_source(source=source)
+    monkeypatch.undo()
+
+    run = HarvestRun.objects.get()
+    assert (run.status, run.error) == (
+        HarvestRun.Status.FAILED,
+        "The harvest was interrupted.",
+    )
+    assert Dataset.objects.count() == 0
+    with django_capture_on_commit_callbacks(execute=False):
+        queued = harvest_start(source=source)
+    assert (queued.pk != run.pk, queued.status) == (True, HarvestRun.Status.QUEUED)

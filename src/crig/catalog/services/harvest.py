@@ -178,7 +178,13 @@ def harvest_source(
         started_at=timezone.now(),
         triggered_by=by if by and by.pk else None,
     )
-    return _execute(run, progress or _no_progress)
+    try:
+        return _execute(run, progress or _no_progress)
+    except BaseException:
+        # Ctrl-C: a run left "running" would keep the source from being harvested
+        # again (harvest_start returns it instead of queueing a new one).
+        _finish(run, _Tally(), error=_("The harvest was interrupted."))
+        raise
 
 
 def file_origin(path: str | Path) -> str:
