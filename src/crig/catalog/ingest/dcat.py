@@ -150,27 +150,26 @@ def _load(graph: Graph, data: bytes, rdf_format: str) -> Graph:
 
 
 def _remote_context(document) -> str:
-    """The first remote context (a URL or an @import) in a JSON-LD document."""
-    if isinstance(document, list):
-        for item in document:
-            found = _remote_context(item)
-            if found:
-                return found
+    """The first remote context (a URL or an @import) anywhere in a JSON-LD
+    document: at its top, in any node, or scoped in a term definition, since
+    rdflib would fetch each of them."""
+    if isinstance(document, dict):
+        context = document.get("@context")
+        contexts = context if isinstance(context, list) else [context]
+        for item in contexts:
+            if isinstance(item, str):
+                return item
+            if isinstance(item, dict) and "@import" in item:
+                return str(item["@import"])
+        children = document.values()
+    elif isinstance(document, list):
+        children = document
+    else:
         return ""
-    if not isinstance(document, dict):
-        return ""
-    context = document.get("@context")
-    contexts = context if isinstance(context, list) else [context]
-    for item in contexts:
-        if isinstance(item, str):
-            return item
-        if isinstance(item, dict) and "@import" in item:
-            return str(item["@import"])
-    for key in ("@graph",):
-        if key in document:
-            found = _remote_context(document[key])
-            if found:
-                return found
+    for child in children:
+        found = _remote_context(child)
+        if found:
+            return found
     return ""
 
 

@@ -118,3 +118,26 @@ def test_rdf_without_datasets_is_not_metadata():
         )
 
     assert caught.value.message == "The document describes no dcat:Dataset."
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        # In a node, not at the top.
+        b'{"@context": {"dct": "http://purl.org/dc/terms/"}, "@graph": [{"@id": '
+        b'"http://x.org/1", "dct:publisher": {"@context": "http://127.0.0.1:9/c", '
+        b'"@id": "http://x.org/p"}}]}',
+        # Scoped in a term definition.
+        b'{"@context": {"pub": {"@id": "http://purl.org/dc/terms/publisher", '
+        b'"@context": "http://127.0.0.1:9/c"}}, "@id": "http://x.org/1", '
+        b'"pub": {"@id": "http://x.org/p"}}',
+        # A local file, imported from a nested context.
+        b'{"@id": "http://x.org/1", "http://purl.org/dc/terms/publisher": '
+        b'{"@context": {"@import": "file:///etc/passwd"}, "@id": "http://x.org/p"}}',
+    ],
+    ids=["node", "scoped", "nested-import"],
+)
+def test_remote_json_ld_context_anywhere_is_not_fetched(document):
+    # rdflib fetches every remote context it meets: refused before it sees any.
+    with pytest.raises(DocumentNotMetadata, match="remote @context"):
+        parse_dcat(document, "application/ld+json")
