@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PYTEST_ARGS ?= -n auto
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast lint format bench messages lock demo clean
+.PHONY: help install run test test-fast lint format bench load audit messages lock demo clean
 
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -44,6 +44,9 @@ format: install ## Reformat the code with ruff
 
 bench: install ## Run the benchmarks; figures go to bench/results.json
 	$(BIN)/python -m bench
+
+audit: install ## Audit the pinned dependencies for known vulnerabilities (pip-audit)
+	tools/audit.sh
 
 messages: install ## Extract UI strings and compile the translations (needs gettext)
 	cd src/crig && for app in core members territory catalog needs funding actionplan events news; do \
