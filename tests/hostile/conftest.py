@@ -67,12 +67,19 @@ def english(client):
 
 
 class Listener:
-    """A local HTTP server that records every request it receives: an external
-    entity, DTD or link pointing at it must never be fetched."""
+    """A local HTTP server that records every request it receives. ``answers``
+    maps a path to (content type, body); other paths answer an entity
+    declaration. An external entity, DTD or link pointing at it must never be
+    fetched: hostile documents point at paths under ``/evil/``."""
 
     def __init__(self, url: str):
         self.url = url
         self.requests: list[str] = []
+        self.answers: dict[str, tuple[str, bytes]] = {}
+
+    @property
+    def evil_requests(self) -> list[str]:
+        return [path for path in self.requests if path.startswith("/evil/")]
 
 
 @pytest.fixture
@@ -80,25 +87,34 @@ def listener():
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-    requests: list[str] = []
+    found = Listener("")
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args):
             pass
 
-        def do_GET(self):  # noqa: N802
-            requests.append(self.path)
-            body = b'<!ENTITY leak "followed">'
+        def _answer(self):
+            found.requests.append(self.path)
+            content_type, body = found.answers.get(
+                self.path, ("application/xml", b'<!ENTITY leak "followed">')
+            )
             self.send_response(200)
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
 
+        def do_GET(self):  # noqa: N802
+            self._answer()
+
+        def do_POST(self):  # noqa: N802
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self._answer()
+
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    found = Listener(f"http://127.0.0.1:{server.server_address[1]}")
-    found.requests = requests
+    found.url = f"http://127.0.0.1:{server.server_address[1]}"
     yield found
     server.shutdown()
     server.server_close()
