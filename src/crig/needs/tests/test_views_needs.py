@@ -940,3 +940,23 @@ def test_catalogue_match_sentences(
     )
 
     assert _dataset_sentence(match) == sentence
+
+
+def test_need_page_links_each_commune_to_its_most_recent_dataset(client, territory):
+    from crig.catalog.models import CommuneCoverage
+    from crig.catalog.tests.factories import DatasetFactory
+
+    need = NeedFactory(theme="orthophotographie", communes=["31555", "31069"])
+    dataset = DatasetFactory(
+        title="Ortho 2023", year=2023, referentiel="orthophotographie"
+    )
+    CommuneCoverage.objects.create(dataset=dataset, commune_id="31555", fraction=1.0)
+
+    text = _text(client.get(need.get_absolute_url()))
+
+    table = text[text.index('id="match-communes-own"') :]
+    table = table[: table.index("</table>")]
+    url = reverse("catalog:dataset_detail", args=[dataset.pk])
+    link = f'<a href="{url}">Ortho 2023</a>'
+    assert table.count(link) == 1  # Toulouse's row; Blagnac's has none
+    assert table.count("<tr>") == 3  # the header and two communes

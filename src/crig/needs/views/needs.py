@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST
 from crig.actionplan.selectors import actions_linked
 from crig.core.errors import CrigError
 from crig.core.http import http_errors, require_perm
+from crig.core.reversing import reverser
 from crig.needs import services
 from crig.needs.api.needs import SUPPORT_COLOUR, heat_legend, theme_style
 from crig.needs.forms import (
@@ -136,6 +137,8 @@ def _dataset_sentence(match) -> str:
 def _match_context(match) -> dict | None:
     if match is None:
         return None
+    # A need over the region lists its 4,453 communes: one reverse, not one each.
+    dataset_url = reverser("catalog:dataset_detail")
     return {
         "match": match,
         "sentences": [
@@ -149,6 +152,7 @@ def _match_context(match) -> dict | None:
                 "row": row,
                 "need_percent": _percent(row.need_share),
                 "resolution": _resolution(row.best.resolution_m) if row.best else "",
+                "dataset_url": dataset_url(row.best.dataset_id) if row.best else "",
             }
             for row in match.communes
         ],
