@@ -5,6 +5,10 @@ from django.urls import include, path
 
 from crig.api import api
 
+# A failure the view could not answer (the database gone away: a 503 page that
+# reads nothing from it; anything else: Django's 500).
+handler500 = "crig.core.errors.server_error"
+
 urlpatterns = [
     path("", include("crig.core.urls")),
     path("territoire/", include("crig.territory.urls")),

@@ -33,7 +33,8 @@ FAILURES = [
 
 @pytest.fixture
 def urls(settings):
-    settings.ROOT_URLCONF = "tests.faults.urls"
+    """The project's own URLconf, which declares ``handler500``."""
+    settings.ROOT_URLCONF = "crig.urls"
 
 
 @pytest.fixture
