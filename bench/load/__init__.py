@@ -11,10 +11,12 @@ locust headless (``locustfile.py``: the visitors, the mix of pages and API calls
 the think time), stop everything, and write requests/s, p50/p95/p99 and errors,
 overall and per endpoint, to ``bench/load-results.json``.
 
-PostgreSQL: ``CRIG_DATABASE_URL`` (``postgres://…``) if set, otherwise a throwaway
-cluster of the newest installed server, started as ``.ci/run`` does (``initdb``
-and ``pg_ctl`` as the ``postgres`` user) but with the server's default settings:
-``fsync`` stays on, since a load figure should include durable writes.
+PostgreSQL: ``CRIG_DATABASE_URL`` (``postgres://…``, an empty database: the demo
+is loaded into it) if set, otherwise a throwaway cluster of the newest installed
+server (``apt-get install postgresql``), started as ``.ci/run`` does (``initdb``
+and ``pg_ctl`` as the ``postgres`` user, through ``runuser``: run as root) but
+with the server's default settings: ``fsync`` stays on, since a load figure
+should include durable writes.
 
 The figures include locust itself, which runs on the same machine as the server.
 """

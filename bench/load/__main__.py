@@ -378,7 +378,6 @@ def run_one(database: str, *, users: int, seconds: int, keep: bool = False) -> d
             prepared = prepare_sqlite(environment, directory)
         else:
             prepared = prepare_postgresql(environment)
-        crig(environment, "createcachetable")
         crig(environment, "collectstatic", "--noinput")
         subprocess.run(  # noqa: S603
             [sys.executable, "-m", "bench.load.targets", directory / "targets.json"],
