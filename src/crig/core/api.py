@@ -17,6 +17,7 @@
 from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -205,6 +206,17 @@ def install_error_handlers(api) -> None:
         message = _("Invalid request: %(detail)s") % {"detail": detail}
         return _error(
             api, request, HTTPStatus.UNPROCESSABLE_ENTITY, message, errors=errors
+        )
+
+    @api.exception_handler(SuspiciousOperation)
+    def request_refused(request, exc):
+        # Django's own refusals (a body over DATA_UPLOAD_MAX_MEMORY_SIZE, too many
+        # fields…) answered as JSON like every other error, not as an HTML page.
+        return _error(
+            api,
+            request,
+            HTTPStatus.BAD_REQUEST,
+            _("The request is malformed or too large."),
         )
 
     @api.exception_handler(Http404)

@@ -79,3 +79,31 @@ def test_unknown_page_is_a_french_404(client):
 
     assert response.status_code == HTTPStatus.NOT_FOUND
     assert "La page demandée n'existe pas" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_request_body_over_the_limit_is_the_sites_own_400(client, settings):
+    # Django refuses a body over DATA_UPLOAD_MAX_MEMORY_SIZE before any view
+    # runs: the page says why, in French and English.
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+
+    response = client.post(reverse("members:login"), {"username": "x" * 2000})
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "Requête refusée" in response.content.decode()
+    assert "too large" in response.content.decode()
+
+
+def test_api_request_body_over_the_limit_is_a_json_400(client, settings, member_user):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    client.force_login(member_user)
+
+    response = client.post(
+        "/api/v1/needs",
+        '{"title": "' + "x" * 2000 + '"}',
+        content_type="application/json",
+    )
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert response.json()["message"]
