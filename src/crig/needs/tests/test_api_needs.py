@@ -857,3 +857,20 @@ def test_map_outlines_are_simplified_once_per_process(monkeypatch):
     assert json.loads(first[2])["coordinates"] == [
         [[1.0, 43.0], [1.0, 43.4], [1.4, 43.4], [1.4, 43.0], [1.0, 43.0]]
     ]
+
+
+def test_detail_lists_the_communes_without_loading_their_outlines(client, territory):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    need = factories.NeedFactory(communes=["31555", "31069", "31003"])
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/api/v1/needs/{need.pk}")
+
+    assert [c["name"] for c in response.json()["communes"]] == [
+        "Aigrefeuille",
+        "Blagnac",
+        "Toulouse",
+    ]
+    assert not [q for q in queries if '"territory_commune"."outline"' in q["sql"]]
