@@ -11,7 +11,7 @@ import os
 
 import pytest
 import schemathesis
-from django.db import connection
+from django.db import connection, transaction
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
@@ -84,9 +84,12 @@ def fuzz_every_operation(schema, *, headers=None) -> list[str]:
             @FUZZ_SETTINGS
             @given(case=operation.as_strategy(generation_mode=mode))
             def fuzz(case):
-                case.call_and_validate(
-                    checks=CHECKS, headers={**IDENTITY, **(headers or {})}
-                )
+                # A savepoint per request, as a request in autocommit would have:
+                # on PostgreSQL a refused statement must not poison the next ones.
+                with transaction.atomic():
+                    case.call_and_validate(
+                        checks=CHECKS, headers={**IDENTITY, **(headers or {})}
+                    )
 
             try:
                 fuzz()

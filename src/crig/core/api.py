@@ -6,7 +6,8 @@
   (``install_error_handlers``).
 - The OpenAPI document declares these error answers (``ErrorOut``): 401 on every
   operation (a wrong token), 403 on those that need a person (CSRF), 404 on those with
-  a path parameter, 422 on those with any parameter or body, and the media type of
+  a path parameter, 400 and 422 on those with any parameter or body (400: a value
+  the database cannot take, such as a NUL character), and the media type of
   each ``?format=`` (``CrigAPI``); an
   operation declares the others it can answer (400, 403, 404, 409) with ``errors()``.
 - A request is authenticated by its session or by ``Authorization: Bearer <token>``
@@ -14,11 +15,13 @@
   need a person use ``auth=authenticated``, which also checks CSRF for sessions.
 """
 
+import logging
 from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
@@ -29,6 +32,8 @@ from ninja.security.base import AuthBase
 from ninja.utils import check_csrf
 
 from crig.core.errors import CrigError
+
+logger = logging.getLogger(__name__)
 
 OFFSET_MAX = 2**31 - 1
 """The largest ``offset`` a list takes: past it, slicing a query overflows the
@@ -87,6 +92,7 @@ def geojson_answer() -> dict:
 
 
 _GENERIC_ERRORS = {
+    HTTPStatus.BAD_REQUEST: "The input is refused (the message says why).",
     HTTPStatus.UNAUTHORIZED: "Authentication required, or the API token is wrong "
     "or revoked.",
     HTTPStatus.FORBIDDEN: "Not allowed (or the CSRF check failed).",
@@ -127,7 +133,7 @@ def document_answers(document) -> None:
             if "{" in path:
                 statuses.append(HTTPStatus.NOT_FOUND)
             if operation.get("parameters") or operation.get("requestBody"):
-                statuses.append(HTTPStatus.UNPROCESSABLE_ENTITY)
+                statuses += [HTTPStatus.BAD_REQUEST, HTTPStatus.UNPROCESSABLE_ENTITY]
             responses = operation["responses"]
             for status, model in errors(*statuses).items():
                 if status in responses or str(int(status)) in responses:
@@ -206,6 +212,22 @@ def install_error_handlers(api) -> None:
         message = _("Invalid request: %(detail)s") % {"detail": detail}
         return _error(
             api, request, HTTPStatus.UNPROCESSABLE_ENTITY, message, errors=errors
+        )
+
+    @api.exception_handler(DataError)
+    def data_error(request, exc):
+        # What the database refuses to store or compare, whatever the schema let
+        # through: a NUL character in a text (PostgreSQL), an integer past 64 bits.
+        # A service's atomic block has already rolled its writes back; an enclosing
+        # one (ATOMIC_REQUESTS, a test) cannot go on after the failed statement.
+        if transaction.get_connection().in_atomic_block:
+            transaction.set_rollback(True)
+        logger.warning("API input refused by the database on %s: %s", request.path, exc)
+        return _error(
+            api,
+            request,
+            HTTPStatus.BAD_REQUEST,
+            _("The request holds a value the database cannot take (a NUL character?)."),
         )
 
     @api.exception_handler(SuspiciousOperation)
