@@ -120,7 +120,7 @@ def parse_geometry(
     if isinstance(data, str | bytes):
         try:
             data = json.loads(data)
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise InvalidGeometry(f"Not valid JSON: {exc}") from exc
     if not isinstance(data, dict):
         raise InvalidGeometry("A GeoJSON geometry must be a JSON object.")

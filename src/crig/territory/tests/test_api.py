@@ -119,7 +119,10 @@ def test_commune_coverage(client, toulouse):
         '{"type": "Polygon", "coordinates": '
         "[[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}",
         "not json",
+        # Nested deeper than the JSON decoder's recursion limit.
+        "[" * 100_000 + "]" * 100_000,
     ],
+    ids=["point", "bow-tie", "not-json", "deep-nesting"],
 )
 def test_commune_coverage_invalid(client, territory, body):
     response = client.post(
