@@ -45,6 +45,9 @@ format: install ## Reformat the code with ruff
 bench: install ## Run the benchmarks; figures go to bench/results.json
 	$(BIN)/python -m bench
 
+load: install ## Load test: 50 users for 60 s against gunicorn, SQLite then PostgreSQL (root, or CRIG_DATABASE_URL); figures go to bench/load-results.json
+	$(BIN)/python -m bench.load $(LOAD_ARGS)
+
 audit: install ## Audit the pinned dependencies for known vulnerabilities (pip-audit)
 	tools/audit.sh
 
