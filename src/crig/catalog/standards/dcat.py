@@ -42,6 +42,18 @@ MAX_PAGE_SIZE = 500
 SERVICE_KINDS = frozenset({"wms", "wfs", "wmts", "ogcapi"})
 
 
+#: The characters of a record's URL kept as they are; the others (spaces,
+#: quotes, braces, <>|^`\) are percent-encoded: Turtle cannot hold them in an
+#: IRI, and rdflib refuses to serialise an IRI that does.
+_IRI_SAFE = ":/?#[]@!$&'()*+,;=%~"
+
+
+def _iri(url: str) -> URIRef:
+    """An IRI from a URL of a record (harvested, so possibly holding spaces,
+    quotes or braces), with those characters percent-encoded."""
+    return URIRef(quote(url, safe=_IRI_SAFE))
+
+
 def _text_error(status: int, message: str) -> StandardsResponse:
     return StandardsResponse(
         status, {"Content-Type": "text/plain; charset=utf-8"}, message.encode("utf-8")
@@ -199,7 +211,7 @@ def _dataset(graph: Graph, request: StandardsRequest, record: CatalogRecord) -> 
             (
                 dataset,
                 DCAT.landingPage,
-                URIRef(absolute(request.base_url, record.landing_url)),
+                _iri(absolute(request.base_url, record.landing_url)),
             )
         )
     if record.producer_name:
@@ -283,7 +295,7 @@ def _dataset(graph: Graph, request: StandardsRequest, record: CatalogRecord) -> 
         )
         graph.add((location, DCAT.bbox, Literal(wkt, datatype=GSP.wktLiteral)))
     if record.licence_url:
-        licence = URIRef(record.licence_url)
+        licence = _iri(record.licence_url)
         graph.add((dataset, DCTERMS.license, licence))
         graph.add((licence, RDF.type, DCTERMS.LicenseDocument))
         if record.licence:
@@ -294,9 +306,9 @@ def _dataset(graph: Graph, request: StandardsRequest, record: CatalogRecord) -> 
         distribution = URIRef(f"{dataset}#distribution-{position}")
         graph.add((dataset, DCAT.distribution, distribution))
         graph.add((distribution, RDF.type, DCAT.Distribution))
-        graph.add((distribution, DCAT.accessURL, URIRef(link.url)))
+        graph.add((distribution, DCAT.accessURL, _iri(link.url)))
         if link.kind == "download":
-            graph.add((distribution, DCAT.downloadURL, URIRef(link.url)))
+            graph.add((distribution, DCAT.downloadURL, _iri(link.url)))
         graph.add(
             (distribution, DCTERMS.title, Literal(link.title or link.name or link.url))
         )
@@ -318,5 +330,5 @@ def _dataset(graph: Graph, request: StandardsRequest, record: CatalogRecord) -> 
                 )
             )
         if record.licence_url:
-            graph.add((distribution, DCTERMS.license, URIRef(record.licence_url)))
+            graph.add((distribution, DCTERMS.license, _iri(record.licence_url)))
     return dataset

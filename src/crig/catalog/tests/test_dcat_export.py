@@ -175,3 +175,25 @@ def test_export_per_role(client, catalogue, request, role, count):
     graph = graph_of(client.get("/catalog.ttl"), "ttl")
 
     assert len(list(graph.subjects(RDF.type, DCAT.Dataset))) == count
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("serialisation", ["ttl", "rdf", "jsonld"])
+def test_harvested_urls_that_are_not_iris_are_encoded(client, serialisation):
+    # Harvested URLs may hold braces, quotes or spaces, which rdflib refuses to
+    # write as an IRI: one such record took the whole Turtle catalogue down.
+    from crig.catalog.tests.factories import DatasetFactory
+
+    DatasetFactory(
+        licence="Licence maison",
+        licence_url='http://example.org/licence/{id}"x y',
+    )
+
+    response = client.get(f"/catalog.{serialisation}")
+
+    assert response.status_code == HTTPStatus.OK
+    rdf_format = {"ttl": "turtle", "rdf": "xml", "jsonld": "json-ld"}[serialisation]
+    graph = Graph().parse(data=response.content, format=rdf_format)
+    assert URIRef("http://example.org/licence/%7Bid%7D%22x%20y") in set(
+        graph.objects(None, DCTERMS.license)
+    )
