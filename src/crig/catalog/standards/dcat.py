@@ -225,7 +225,7 @@ def _dataset(graph: Graph, request: StandardsRequest, record: CatalogRecord) -> 
         graph.add((contact, VCARD.fn, Literal(record.producer_name)))
         if record.producer_email:
             graph.add(
-                (contact, VCARD.hasEmail, URIRef(f"mailto:{record.producer_email}"))
+                (contact, VCARD.hasEmail, _iri(f"mailto:{record.producer_email}"))
             )
     for keyword in record.free_keywords:
         graph.add((dataset, DCAT.keyword, _literal(keyword.label, language)))

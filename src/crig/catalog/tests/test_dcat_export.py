@@ -187,6 +187,7 @@ def test_harvested_urls_that_are_not_iris_are_encoded(client, serialisation):
     DatasetFactory(
         licence="Licence maison",
         licence_url='http://example.org/licence/{id}"x y',
+        producer_email="sig@example.org, dsi@example.org",
     )
 
     response = client.get(f"/catalog.{serialisation}")
@@ -196,4 +197,7 @@ def test_harvested_urls_that_are_not_iris_are_encoded(client, serialisation):
     graph = Graph().parse(data=response.content, format=rdf_format)
     assert URIRef("http://example.org/licence/%7Bid%7D%22x%20y") in set(
         graph.objects(None, DCTERMS.license)
+    )
+    assert URIRef("mailto:sig@example.org,%20dsi@example.org") in set(
+        graph.objects(None, Namespace("http://www.w3.org/2006/vcard/ns#").hasEmail)
     )
