@@ -372,3 +372,26 @@ def test_account_export_is_json_not_a_table(client, request):
     assert response.status_code == HTTPStatus.OK
     assert response["Content-Type"].startswith("application/json")
     json.loads(response.content)
+
+
+# --- Exports that are not routes ------------------------------------------------------
+
+
+@pytest.mark.parametrize("trigger", TRIGGERS)
+def test_no_cell_of_the_opendata_export_is_a_formula(request, tmp_path, trigger):
+    # ``crig opendata export``: every public table as CSV.
+    from crig.core.opendata import opendata_export
+
+    _needs(request, TRIGGERS[trigger])
+    _opinions(request, TRIGGERS[trigger])
+    _plan(request, TRIGGERS[trigger])
+    _coverage(request, TRIGGERS[trigger])
+
+    opendata_export(destination=tmp_path)
+
+    found = []
+    for path in sorted(tmp_path.glob("*.csv")):
+        response = type("Answer", (), {"content": path.read_bytes()})
+        found += [(f"{path.name} {at}", v, k) for at, v, k in cells(response, "csv")]
+    assert any(_poisoned(value) for _at, value, _kind in found)
+    assert formula_cells(found) == []
