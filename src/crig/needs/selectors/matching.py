@@ -19,6 +19,7 @@ an upper bound, which is the prudent side for funding decisions.
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -284,6 +285,11 @@ def territory_match(
     )
 
 
+#: Up to this many communes, ``needs_gap_shares`` filters the coverage by commune in
+#: SQL (a need over the whole region lists 4,453).
+_COMMUNES_IN_SQL = 500
+
+
 def needs_gap_shares(*, user, needs: list[Need]) -> dict[int, float]:
     """``gap_share`` of many needs' consolidated territories in a few queries (for
     the score of a whole list): the communes (two queries), their areas (one), and
@@ -301,16 +307,27 @@ def needs_gap_shares(*, user, needs: list[Need]) -> dict[int, float]:
     }
     referentiels = {need.pk: Theme(need.theme).referentiel for need in needs}
     wanted = {r.value for r in referentiels.values() if r is not None}
-    # referentiel → commune → dataset → fraction
+    # referentiel → commune → {0: best fraction}
     fractions: dict[str, dict[str, dict[int, float]]] = defaultdict(
         lambda: defaultdict(dict)
     )
     if wanted and codes:
         visible = datasets_published_to(user).filter(referentiel__in=wanted)
-        for insee, dataset_id, referentiel, fraction in CommuneCoverage.objects.filter(
-            commune_id__in=list(codes), dataset__in=visible.values("pk")
-        ).values_list("commune_id", "dataset_id", "dataset__referentiel", "fraction"):
-            fractions[referentiel][insee][dataset_id] = fraction
+        # Only the best fraction per commune and référentiel counts
+        # (``_covered_km2``): the database keeps one row of each.
+        coverage = CommuneCoverage.objects.filter(dataset__in=visible.values("pk"))
+        if len(codes) <= _COMMUNES_IN_SQL:
+            coverage = coverage.filter(commune_id__in=list(codes))
+        # else a list of thousands of codes costs the database more than it saves:
+        # the communes are picked below.
+        best = (
+            coverage.values_list("commune_id", "dataset__referentiel")
+            .annotate(best=Max("fraction"))
+            .order_by()
+        )
+        for insee, referentiel, fraction in best:
+            if insee in codes:
+                fractions[referentiel][insee][0] = fraction
     gaps = {}
     for need in needs:
         referentiel = referentiels[need.pk]

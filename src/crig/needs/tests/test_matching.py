@@ -169,3 +169,21 @@ def test_figures_read_naturally(territory):
     [dataset] = need_match(user=None, need=need).datasets
 
     assert dataset.summary == "> 99 % de la surface couverte par Ortho 2012 (1,5 m)"
+
+
+def test_gap_shares_of_needs_over_many_communes_are_the_same(
+    two_communes, territory, monkeypatch
+):
+    """Past ``_COMMUNES_IN_SQL`` communes the coverage is read without the commune
+    filter and the communes picked in Python: the same figures."""
+    _covering({"31555": 1.0, "31069": 0.4, "34172": 0.7})
+    _covering({"31069": 0.9}, referentiel=Referentiel.LIDAR)
+    lidar = NeedFactory(theme=Theme.LIDAR, communes=["31069", "31555"])
+    needs = [two_communes, lidar]
+    expected = needs_gap_shares(user=None, needs=needs)
+
+    monkeypatch.setattr("crig.needs.selectors.matching._COMMUNES_IN_SQL", 0)
+
+    assert needs_gap_shares(user=None, needs=needs) == pytest.approx(expected)
+    assert 0 < expected[two_communes.pk] < 1
+    assert 0 < expected[lidar.pk] < 1
