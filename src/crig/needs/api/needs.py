@@ -560,6 +560,43 @@ def simplified(outlines: list[str]) -> list[str | None]:
     return result
 
 
+#: Simplified commune outlines by (INSEE code, last change): a commune's outline
+#: is read and simplified once per process, not at each heat map.
+_COMMUNE_OUTLINES: dict[tuple[str, object], str | None] = {}
+
+
+def simplified_commune_outlines(insees: list[str]) -> list[str | None]:
+    """The communes' outlines simplified for a map, in the order given (None for
+    an unknown commune or one without an outline)."""
+    wanted = set(insees)
+    # Every commune's change date is a small read; a list of thousands of codes
+    # in SQL would cost more than it saves.
+    versions = {
+        insee: changed
+        for insee, changed in Commune.objects.values_list("insee", "updated_at")
+        if insee in wanted
+    }
+    missing = [
+        insee
+        for insee, changed in versions.items()
+        if (insee, changed) not in _COMMUNE_OUTLINES
+    ]
+    if missing:
+        if len(_COMMUNE_OUTLINES) + len(missing) > _SIMPLIFIED_MAX:
+            _COMMUNE_OUTLINES.clear()
+        rows = Commune.objects.filter(insee__in=missing).values_list(
+            "insee", "updated_at", "outline"
+        )
+        read = list(rows)
+        texts = simplified([outline or "" for _insee, _changed, outline in read])
+        for (insee, changed, _outline), text in zip(read, texts, strict=True):
+            _COMMUNE_OUTLINES[insee, changed] = text
+    return [
+        _COMMUNE_OUTLINES.get((insee, versions[insee])) if insee in versions else None
+        for insee in insees
+    ]
+
+
 def _feature(feature_id, geometry_text: str | None, properties: dict) -> str:
     """A Feature whose geometry text is spliced in, not re-serialised."""
     return (
@@ -913,12 +950,7 @@ def needs_heatmap(
     and the GeoJSON `style` follow `legend`: classes of needs + supports."""
     cells = selectors.needs_heatmap(user=request.user, theme=theme or "")
     if format == "geojson":
-        communes = dict(
-            Commune.objects.filter(
-                insee__in=[cell.insee for cell in cells]
-            ).values_list("insee", "outline")
-        )
-        outlines = simplified([communes.get(cell.insee, "") for cell in cells])
+        outlines = simplified_commune_outlines([cell.insee for cell in cells])
         commune_url = reverser("territory:commune_detail")
         label = _("%(commune)s — needs: %(needs)s, supports: %(supports)s")
         features = []

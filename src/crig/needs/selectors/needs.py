@@ -252,10 +252,14 @@ def needs_heatmap(*, user, theme: str = "") -> list[HeatCell]:
         .values_list("commune_id", "count")
     )
     codes = set(need_counts) | set(support_counts)
-    names = defaultdict(
-        str,
-        Commune.objects.filter(insee__in=codes).values_list("insee", "name"),
+    # Often most of the region: reading every name costs less than a list of
+    # thousands of codes in SQL.
+    communes = (
+        Commune.objects.all()
+        if len(codes) > 500
+        else Commune.objects.filter(insee__in=codes)
     )
+    names = defaultdict(str, communes.values_list("insee", "name"))
     return [
         HeatCell(
             insee=insee,
