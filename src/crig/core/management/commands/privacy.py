@@ -60,15 +60,13 @@ class Command(BaseCommand):
             for label, provider in providers().items():
                 if provider.kept:
                     self.stdout.write(f"- {label}: {provider.kept}")
-            self.stdout.write(_("Run again with --yes to erase %(email)s.") % {
-                "email": email
-            })
+            self.stdout.write(
+                _("Run again with --yes to erase %(email)s.") % {"email": email}
+            )
             return
         try:
             report = (
-                user_erase(user=user)
-                if user is not None
-                else person_erase(email=email)
+                user_erase(user=user) if user is not None else person_erase(email=email)
             )
         except CrigError as error:
             raise CommandError(str(error)) from error
