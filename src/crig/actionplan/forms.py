@@ -11,12 +11,15 @@ needs more rows saves and gets new blank rows."""
 import re
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crig.actionplan.models import Action, Plan
 from crig.actionplan.selectors import ActionFilters
 from crig.actionplan.services import ActionData, IndicatorData, MilestoneData
+from crig.core.errors import InvalidInput
+from crig.core.uploads import attachment_size_check
 from crig.members.models import Organisation, Signatory
 from crig.needs.models import Theme
 
@@ -300,6 +303,18 @@ class ProgressUpdateForm(forms.Form):
         )
         if action is not None:
             self.fields["progress"].widget.attrs["placeholder"] = str(action.progress)
+
+    def clean_attachment(self):
+        upload = self.cleaned_data.get("attachment")
+        if upload:
+            # Checked on the declared size before the file is read in memory.
+            try:
+                attachment_size_check(
+                    upload.size, max_bytes=settings.NEEDS_ATTACHMENT_MAX_BYTES
+                )
+            except InvalidInput as error:
+                raise forms.ValidationError(error.message) from error
+        return upload
 
     def attachment_value(self) -> tuple[str, bytes] | None:
         upload = self.cleaned_data.get("attachment")

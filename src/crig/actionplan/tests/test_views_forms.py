@@ -486,3 +486,21 @@ def test_lead_member_may_not_roll_over(client, plan, member_user):
 
     assert response.status_code == HTTPStatus.FORBIDDEN
     assert not Plan.objects.filter(year=2025).exists()
+
+
+def test_an_oversized_attachment_is_refused_before_it_is_read(settings):
+    from crig.actionplan.forms import ProgressUpdateForm
+
+    settings.NEEDS_ATTACHMENT_MAX_BYTES = 1024
+
+    class Unreadable(SimpleUploadedFile):
+        def read(self, *args):
+            raise AssertionError("read before its size was checked")
+
+    upload = Unreadable("rapport.pdf", b"%PDF-1.4 " + b"x" * 2048)
+    form = ProgressUpdateForm(
+        {"dated": "2024-05-02", "body": "Réunion tenue."}, {"attachment": upload}
+    )
+
+    assert not form.is_valid()
+    assert "attachment" in form.errors
