@@ -328,7 +328,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # A cache every application server shares (a table of the database): the
-# password-reset rate limits count in it. `crig createcachetable` creates it.
+# password-reset rate limits count in it. `crig migrate` creates it (core 0002).
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "shared": {
