@@ -8,7 +8,7 @@ kind: otherwise an empty or broken page would pass the absence checks. Every
 title also holds ``SEARCH_WORD``, so that searching for it finds the confidential
 and the public object alike without the query itself echoing a marker.
 
-Roles (``ROLES``): ``anonymous``; ``other`` (member of another organisation);
+Roles (``roles.ROLES``): ``anonymous``; ``other`` (member of another organisation);
 ``member`` and ``referent`` of ``organisation`` (CD31); ``reviewer`` (reviewer of
 the Région Occitanie signatory, seated on the confidential funding request and
 cleared); ``recused`` (another reviewer of that signatory, recused on it);
@@ -60,16 +60,6 @@ from crig.needs.tests.factories import NeedFactory
 from crig.news.models import NewsItem
 from crig.news.tests.factories import NewsItemFactory, SubscriptionFactory
 
-ROLES = (
-    "anonymous",
-    "other",
-    "member",
-    "referent",
-    "reviewer",
-    "recused",
-    "secretariat",
-    "admin",
-)
 STAFF = frozenset({"secretariat", "admin"})
 #: The signatories' people: the two reviewers of the Région Occitanie.
 COUNCIL = STAFF | {"reviewer", "recused"}

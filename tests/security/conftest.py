@@ -8,7 +8,7 @@ module (``django_db_blocker``) and rolls it back at the end, so the database is 
 as the session found it, while each test still runs in its own savepoint (the
 ``db`` fixture) and cannot leave anything behind for the next one.
 
-Roles (keys of ``ROLES``), around the objects of ``organisation`` (CD31):
+Roles (``roles.ROLES``), around the objects of ``organisation`` (CD31):
 
 - ``anonymous``: nobody signed in;
 - ``other``: a member of another organisation (UM);
@@ -36,17 +36,6 @@ from django.test import Client
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-
-ROLES = (
-    "anonymous",
-    "other",
-    "member",
-    "referent",
-    "reviewer",
-    "recused",
-    "secretariat",
-    "admin",
-)
 
 INVITATION_TOKEN = "matrix-invitation-token-0123456789abcdef"
 

@@ -3,7 +3,7 @@
 One entry per key of ``routes.all_keys()`` (a page's namespaced URL name, an API
 operation ``"METHOD /path"``, or an admin model ``"admin:app.model"``). An entry
 says which objects of the world fill the URL's keywords and what each of the eight
-roles (``conftest.ROLES``) must get, through a named policy. Expected answers:
+roles (``roles.ROLES``) must get, through a named policy. Expected answers:
 
 - an HTTP status (``OK`` 200, ``FORBIDDEN`` 403, ``NOT_FOUND`` 404…);
 - ``LOGIN``: a redirect to the sign-in page (``members:login``, with ``next``);
@@ -23,6 +23,8 @@ API operations with their own method and, for writes, an empty JSON object.
 
 from dataclasses import dataclass, field
 
+from tests.security.roles import ROLES
+
 OK = 200
 CREATED = 201
 REDIRECT = "redirect"
@@ -35,17 +37,6 @@ NOT_FOUND = 404
 NOT_ALLOWED = 405
 CONFLICT = 409
 UNPROCESSABLE = 422
-
-ROLES = (
-    "anonymous",
-    "other",
-    "member",
-    "referent",
-    "reviewer",
-    "recused",
-    "secretariat",
-    "admin",
-)
 
 
 @dataclass(frozen=True)

@@ -71,7 +71,8 @@ from crig.events.models import Event, Meeting
 from crig.funding.models import FundingRequest, Opinion
 from crig.needs.models import Need
 from crig.news.models import NewsItem
-from tests.security.confidential_world import ROLES, SEARCH_WORD, World, build_world
+from tests.security.confidential_world import SEARCH_WORD, World, build_world
+from tests.security.roles import ROLES
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ import pytest
 from django.db import transaction
 
 from tests.security import matrix, requesting, routes
-from tests.security.conftest import ROLES
+from tests.security.roles import ROLES
 
 HINT = """
 Add an entry to tests/security/matrix.py for each missing key, e.g.
