@@ -17,13 +17,13 @@ import os
 import random
 import resource
 import shutil
-import subprocess
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 import shapely
+
+from bench.pgcluster import ThrowAwayCluster, latest_bin
 
 FOOTPRINTS = 5_000
 SEED = 2024
@@ -129,11 +129,6 @@ def generate_footprints(count: int = FOOTPRINTS, seed: int = SEED):
 # --- PostGIS --------------------------------------------------------------------------
 
 
-def _postgres_bin() -> Path | None:
-    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"))
-    return candidates[-1].parent if candidates else None
-
-
 def _postgis_missing(bin_dir: Path | None) -> str | None:
     if bin_dir is None:
         return f"PostgreSQL is not installed ({POSTGIS_INSTALL})."
@@ -145,54 +140,14 @@ def _postgis_missing(bin_dir: Path | None) -> str | None:
     return None
 
 
-class ThrowAwayCluster:
-    """A PostgreSQL cluster in a temporary directory, started as ``postgres``
-    (when run as root) on ``POSTGIS_PORT``, removed on exit."""
-
-    def __init__(self, bin_dir: Path):
-        self.bin_dir = bin_dir
-        self.directory = Path(tempfile.mkdtemp(prefix="crig-postgis-"))
-
-    def _run(self, *command: str) -> None:
-        prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-        subprocess.run(  # noqa: S603 - fixed binaries, arguments built here
-            [*prefix, *command], check=True, capture_output=True, timeout=120
-        )
-
-    def __enter__(self) -> str:
-        if os.geteuid() == 0:
-            shutil.chown(self.directory, "postgres", "postgres")
-        data = str(self.directory / "data")
-        self._run(
-            str(self.bin_dir / "initdb"), "-D", data, "-U", "postgres", "-A", "trust"
-        )
-        self._run(
-            str(self.bin_dir / "pg_ctl"),
-            "-D",
-            data,
-            "-l",
-            str(self.directory / "server.log"),
-            "-w",
-            "-o",
-            f"-p {POSTGIS_PORT} -k {self.directory} -c listen_addresses=127.0.0.1 "
-            "-c fsync=off -c full_page_writes=off -c shared_buffers=256MB "
-            "-c work_mem=64MB -c max_parallel_workers_per_gather=0",
-            "start",
-        )
-        return f"host=127.0.0.1 port={POSTGIS_PORT} user=postgres dbname=postgres"
-
-    def __exit__(self, *exc_info) -> None:
-        try:
-            self._run(
-                str(self.bin_dir / "pg_ctl"),
-                "-D",
-                str(self.directory / "data"),
-                "-m",
-                "fast",
-                "stop",
-            )
-        finally:
-            shutil.rmtree(self.directory, ignore_errors=True)
+#: The PostGIS comparison measures a query, not durability.
+POSTGIS_SETTINGS = (
+    "fsync=off",
+    "full_page_writes=off",
+    "shared_buffers=256MB",
+    "work_mem=64MB",
+    "max_parallel_workers_per_gather=0",
+)
 
 
 def postgis_fractions(
@@ -203,7 +158,9 @@ def postgis_fractions(
     import psycopg
 
     to_2154 = "ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON(%s), 4326), 2154)"
-    with ThrowAwayCluster(bin_dir) as dsn, psycopg.connect(dsn, autocommit=True) as db:
+    cluster = ThrowAwayCluster(bin_dir, port=POSTGIS_PORT, settings=POSTGIS_SETTINGS)
+    dsn = f"host=127.0.0.1 port={POSTGIS_PORT} user=postgres dbname=postgres"
+    with cluster, psycopg.connect(dsn, autocommit=True) as db:
         db.execute("CREATE EXTENSION postgis")
         db.execute("CREATE TABLE commune (insee text PRIMARY KEY, geom geometry)")
         db.execute("CREATE TABLE footprint (id integer PRIMARY KEY, geom geometry)")
@@ -364,7 +321,7 @@ def run() -> dict:
     Dataset.objects.filter(pk__in=ids).delete()
 
     # PostGIS on the same input.
-    bin_dir = _postgres_bin()
+    bin_dir = latest_bin()
     missing = _postgis_missing(bin_dir)
     if missing:
         results["postgis"] = {"skipped": missing}

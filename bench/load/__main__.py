@@ -25,6 +25,7 @@ from bench.load import (
     TARGET_P95_MS,
     THINK_TIME_SECONDS,
 )
+from bench.pgcluster import ThrowAwayCluster, latest_bin
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -138,86 +139,23 @@ def prepare_postgresql(environment: dict) -> dict:
 # --- A throwaway PostgreSQL cluster (as .ci/run starts one) --------------------------
 
 
-class PostgresCluster:
-    """initdb and pg_ctl as the ``postgres`` user, on a free port, with the
-    server's default settings (durable writes: ``fsync`` stays on)."""
-
-    def __init__(self):
-        versions = sorted(
-            Path("/usr/lib/postgresql").glob("*/bin"),
-            key=lambda path: int(path.parent.name),
+def start_postgresql() -> tuple[ThrowAwayCluster, str]:
+    """A throwaway cluster with the server's default settings (durable writes:
+    ``fsync`` stays on), a ``crig`` role and database; its URL."""
+    bin_dir = latest_bin()
+    if bin_dir is None:
+        raise SystemExit(
+            "PostgreSQL is not installed (apt-get install postgresql), "
+            "and CRIG_DATABASE_URL is not set."
         )
-        if not versions:
-            raise SystemExit(
-                "PostgreSQL is not installed (apt-get install postgresql), "
-                "and CRIG_DATABASE_URL is not set."
-            )
-        self.bin = versions[-1]
-        self.version = versions[-1].parent.name
-        self.directory = Path(tempfile.mkdtemp(prefix="crig-load-pg-"))
-        self.port = free_port()
-
-    def _as_postgres(self, *arguments: str) -> None:
-        subprocess.run(  # noqa: S603
-            ["runuser", "-u", "postgres", "--", *arguments],  # noqa: S607
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-
-    def start(self) -> str:
-        shutil.chown(self.directory, "postgres", "postgres")
-        data = str(self.directory / "data")
-        self._as_postgres(
-            str(self.bin / "initdb"),
-            "-D",
-            data,
-            "-U",
-            "postgres",
-            "-A",
-            "trust",
-            "-E",
-            "UTF8",
-            "--locale=C.UTF-8",
-        )
-        self._as_postgres(
-            str(self.bin / "pg_ctl"),
-            "-D",
-            data,
-            "-l",
-            str(self.directory / "server.log"),
-            "-w",
-            "-o",
-            f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1",
-            "start",
-        )
-        self._as_postgres(
-            str(self.bin / "psql"),
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(self.port),
-            "-U",
-            "postgres",
-            "-qc",
-            "CREATE ROLE crig LOGIN PASSWORD 'crig' CREATEDB;",
-            "-c",
-            "CREATE DATABASE crig OWNER crig;",
-        )
-        return f"postgres://crig:crig@127.0.0.1:{self.port}/crig"
-
-    def stop(self) -> None:
-        try:
-            self._as_postgres(
-                str(self.bin / "pg_ctl"),
-                "-D",
-                str(self.directory / "data"),
-                "-m",
-                "fast",
-                "stop",
-            )
-        except subprocess.CalledProcessError:
-            pass
-        shutil.rmtree(self.directory, ignore_errors=True)
+    cluster = ThrowAwayCluster(bin_dir, port=free_port()).start()
+    cluster.psql(
+        "-qc",
+        "CREATE ROLE crig LOGIN PASSWORD 'crig' CREATEDB;",
+        "-c",
+        "CREATE DATABASE crig OWNER crig;",
+    )
+    return cluster, f"postgres://crig:crig@127.0.0.1:{cluster.port}/crig"
 
 
 # --- Serving and loading -------------------------------------------------------------
@@ -369,8 +307,7 @@ def run_one(database: str, *, users: int, seconds: int, keep: bool = False) -> d
         elif os.environ.get("CRIG_DATABASE_URL", "").startswith("postgres"):
             url = os.environ["CRIG_DATABASE_URL"]
         else:
-            cluster = PostgresCluster()
-            url = cluster.start()
+            cluster, url = start_postgresql()
             log(f"PostgreSQL {cluster.version} started on port {cluster.port}")
         environment = base_environment(directory, url)
         log(f"{database}: migrating and loading the demo")
