@@ -30,6 +30,7 @@ from crig.needs import demo as needs_demo
 from crig.needs.models import Need, Round
 from crig.news import demo as news_demo
 from crig.news.models import NewsItem
+from crig.territory.tests.fixtures import ensure_territory
 
 DEMOS = (
     core_demo,
@@ -87,6 +88,7 @@ def fuzz_world(django_db_setup, django_db_blocker, tmp_path_factory):
         django_db_blocker.unblock(),
         transaction.atomic(),
     ):
+        ensure_territory()
         for demo in DEMOS:
             demo.load_demo(stdout=io.StringIO())
         secretariat = User.objects.get(email="secretariat@demo.crig.example")

@@ -381,6 +381,8 @@ def matrix_world(django_db_setup, django_db_blocker, tmp_path_factory):
     """The world, built once per module inside a transaction rolled back after."""
     from django.test import override_settings
 
+    from crig.territory.tests.fixtures import ensure_territory
+
     with (
         django_db_blocker.unblock(),
         override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("matrix-media")),
@@ -388,6 +390,7 @@ def matrix_world(django_db_setup, django_db_blocker, tmp_path_factory):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
+            ensure_territory()
             built = build_world()
             for role, user in built.users.items():
                 built.sessions[role] = _session_cookies(user)

@@ -24,6 +24,7 @@ from crig.events.models import (
 from crig.events.services import registration_is_open
 from crig.members import demo as members_demo
 from crig.needs import demo as needs_demo
+from crig.territory.tests.fixtures import ensure_territory
 
 
 def _counts() -> dict[str, int]:
@@ -46,6 +47,7 @@ def loaded(django_db_setup, django_db_blocker):
     """The demo loaded once for the module (it registers some 650 people), in a
     transaction rolled back after the module's tests."""
     with django_db_blocker.unblock(), transaction.atomic():
+        ensure_territory()
         members_demo.load_demo(stdout=io.StringIO())
         needs_demo.load_demo(stdout=io.StringIO())
         actionplan_demo.load_demo(stdout=io.StringIO())

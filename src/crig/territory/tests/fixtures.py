@@ -20,14 +20,21 @@ def django_db_setup(django_db_setup, django_db_blocker):
         territory_load()
 
 
-@pytest.fixture
-def territory(db) -> Region:
-    """The loaded region (loads the bundled territory if a flush removed it)."""
+def ensure_territory() -> Region:
+    """The loaded region, loading the bundled territory again if a
+    ``transactional_db`` test of this worker flushed it. For module-scoped
+    fixtures, which cannot use ``territory``."""
     region = Region.objects.first()
     if region is None:
         territory_load()
         region = Region.objects.get()
     return region
+
+
+@pytest.fixture
+def territory(db) -> Region:
+    """The loaded region (loads the bundled territory if a flush removed it)."""
+    return ensure_territory()
 
 
 @pytest.fixture
