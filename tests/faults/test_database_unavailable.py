@@ -3,7 +3,6 @@ site's layout, the API a JSON 503, the error is logged, and the next request
 works again once the database is back."""
 
 import logging
-import sqlite3
 from http import HTTPStatus
 
 import pytest
@@ -21,8 +20,9 @@ def _refused(*args, **kwargs):
 
 
 def _closed_cursor(*args, **kwargs):
-    # What the driver raises; Django wraps it in its own InterfaceError.
-    raise sqlite3.InterfaceError("connection already closed")
+    # What the database's own driver raises (sqlite3 or psycopg); Django wraps it
+    # in its InterfaceError.
+    raise connection.Database.InterfaceError("connection already closed")
 
 
 FAILURES = [
