@@ -184,6 +184,7 @@ def load_catalogue(territory, *, count: int, seed: int) -> dict:
         Provenance,
     )
     from crig.catalog.search.index import dataset_index
+    from crig.catalog.services.coverage import area_coverage_refresh
     from crig.territory.geometry import CommuneIndex, for_storage, to_geojson_text
 
     now = timezone.now()
@@ -282,6 +283,7 @@ def load_catalogue(territory, *, count: int, seed: int) -> dict:
                     rows,
                 )
             coverage_rows += len(rows)
+            area_coverage_refresh([d.pk for d in datasets])
             timings["coverage"] += time.perf_counter() - began
         began = time.perf_counter()
         dataset_index([d.pk for d in datasets])

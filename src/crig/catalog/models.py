@@ -274,6 +274,11 @@ class Dataset(TimeStampedModel):
                 ],
                 name="dataset_status_facets_idx",
             ),
+            # The records hidden from someone (not active, or not public) are
+            # read by index ranges (see ``search.engine``): a few rows, not all.
+            models.Index(
+                fields=["visibility", "status"], name="dataset_visibility_idx"
+            ),
         ]
 
     def __str__(self):
@@ -296,10 +301,17 @@ class DatasetFootprint(models.Model):
         related_name="footprint_shape",
     )
     wkb = models.BinaryField(_("footprint (WKB, WGS84)"))
+    #: BLAKE2b-128 of ``wkb``, hex: records sharing one footprint (a commune's, an
+    #: EPCI's outline) share one parsed shape in the search's cache.
+    digest = models.CharField(_("footprint digest"), max_length=32, default="")
 
     class Meta:
         verbose_name = _("dataset footprint")
         verbose_name_plural = _("dataset footprints")
+        indexes = [
+            # Digests read without the WKB (which may span overflow pages).
+            models.Index(fields=["dataset", "digest"], name="footprint_digest_idx")
+        ]
 
     def __str__(self):
         return str(self.dataset_id)
@@ -533,3 +545,40 @@ class CommuneCoverage(models.Model):
 
     def __str__(self):
         return f"{self.dataset_id} × {self.commune_id}: {self.fraction:.3f}"
+
+
+class AreaCoverage(models.Model):
+    """The largest share of one commune of an EPCI or a département that a
+    dataset's footprint covers: ``CommuneCoverage`` summed up per area, so the
+    search's EPCI and département filters read one row per dataset instead of one
+    per commune. Derived: written by ``services.coverage`` from the commune rows
+    (``area_coverage_refresh``), never by hand."""
+
+    class Kind(models.TextChoices):
+        EPCI = "epci", _("EPCI")
+        DEPARTEMENT = "departement", _("Département")
+
+    dataset = models.ForeignKey(
+        Dataset, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    code = models.CharField(_("code"), max_length=12)
+    fraction = models.FloatField(_("largest covered fraction of one commune"))
+
+    class Meta:
+        verbose_name = _("area coverage")
+        verbose_name_plural = _("area coverages")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dataset", "kind", "code"], name="area_coverage_unique"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["kind", "code", "fraction", "dataset"],
+                name="area_coverage_filter_idx",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.dataset_id} × {self.kind} {self.code}: {self.fraction:.3f}"

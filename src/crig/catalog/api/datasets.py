@@ -227,10 +227,11 @@ def dataset_list(
         year_to=filters.year_to,
         sort=filters.sort,
     )
-    window = slice(filters.offset, filters.offset + filters.limit)
     if format == "geojson":
-        page = list(
-            result.queryset.only(
+        page = result.page(
+            filters.offset,
+            filters.offset + filters.limit,
+            Dataset.objects.only(
                 "pk",
                 "identifier",
                 "title",
@@ -242,7 +243,7 @@ def dataset_list(
                 "min_lat",
                 "max_lon",
                 "max_lat",
-            )[window]
+            ),
         )
         features = [dataset_feature(dataset) for dataset in page]
         return HttpResponse(
@@ -251,12 +252,14 @@ def dataset_list(
             '"features": [' + ", ".join(features) + "]}",
             content_type=GEOJSON_MEDIA_TYPE,
         )
-    # Facets first: they count the matches, which the count then reuses.
-    facets = result.facets
     return {
         "count": result.count,
-        "items": list(result.queryset.defer(*LIST_COLUMNS_DEFERRED)[window]),
-        "facets": facets,
+        "items": result.page(
+            filters.offset,
+            filters.offset + filters.limit,
+            Dataset.objects.defer(*LIST_COLUMNS_DEFERRED),
+        ),
+        "facets": result.facets,
     }
 
 

@@ -49,7 +49,7 @@ def matching_ids_sql(vendor: str, terms: Sequence[str]) -> tuple[str, list[str]]
     if vendor == "sqlite":
         # Terms are [a-z0-9]+ words: each double-quoted string is one token.
         match = " ".join(f'"{term}"' for term in terms)
-        sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608
+        sql = f"SELECT rowid AS id FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608
         return sql, [match]
     if vendor == "postgresql":
         # The same expression as the GIN index, so the planner uses it.
@@ -65,15 +65,18 @@ def matching_ids_sql(vendor: str, terms: Sequence[str]) -> tuple[str, list[str]]
     )
 
 
-def id_list_sql(vendor: str, ids_sql: str) -> str:
+def id_list_sql(vendor: str, ids_sql: str, column: str = "id") -> str:
     """SQL answering the ids selected by ``ids_sql`` as one comma-separated text:
     a search may match the whole catalogue, and fetching 100,000 one-column rows
     through the driver costs about 40 ms on SQLite where one aggregated string and
     ``numpy.fromstring`` cost 15."""
     if vendor == "sqlite":
-        return f"SELECT group_concat(id) FROM ({ids_sql}) AS matched"  # noqa: S608
+        return f'SELECT group_concat("{column}") FROM ({ids_sql}) AS matched'  # noqa: S608
     if vendor == "postgresql":
-        return f"SELECT string_agg(id::text, ',') FROM ({ids_sql}) AS matched"  # noqa: S608
+        return (
+            f"SELECT string_agg(\"{column}\"::text, ',') "  # noqa: S608
+            f"FROM ({ids_sql}) AS matched"
+        )
     raise ImproperlyConfigured(
         f"crig's full-text search runs on SQLite or PostgreSQL, not {vendor}."
     )

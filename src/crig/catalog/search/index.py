@@ -118,9 +118,10 @@ def _index_batch(ids: list[int]) -> None:
                 chunk,
             )
         cursor.executemany(
-            f"INSERT INTO {shape_table} (dataset_id, wkb) VALUES (%s, %s)",  # noqa: S608
+            f"INSERT INTO {shape_table} (dataset_id, wkb, digest) "  # noqa: S608
+            "VALUES (%s, %s, %s)",
             [
-                (pk, blob)
+                (pk, blob, spatial.wkb_digest(blob))
                 for (pk, _text), blob in zip(polygons, blobs, strict=True)
                 if blob is not None
             ],

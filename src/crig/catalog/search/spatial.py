@@ -8,9 +8,18 @@ Only the last case needs geometry: those polygons are read as WKB from
 tested in one vectorised ``shapely.intersects`` call. A record of that kind
 without a WKB row (written by something that did not index it yet) is read from
 its GeoJSON text instead; an unreadable footprint counts as its bbox.
+
+Footprints are content-addressed: each WKB row carries its digest, and parsed
+shapes are kept per process by digest (``ShapeCache``, least recently used
+first out). Records sharing a footprint — every dataset of one commune, EPCI or
+département — are tested once, and a shape is parsed once per process, not once
+per query. A digest names its bytes, so the cache never needs invalidating.
 """
 
-from collections.abc import Sequence
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
 
 import shapely
 from django.db.models import Q, QuerySet
@@ -37,6 +46,100 @@ def inside_q(west: float, south: float, east: float, north: float) -> Q:
     )
 
 
+def wkb_digest(blob: bytes) -> str:
+    """The content address of a WKB footprint (``DatasetFootprint.digest``)."""
+    return hashlib.blake2b(bytes(blob), digest_size=16).hexdigest()
+
+
+class ShapeCache:
+    """Parsed footprints by digest, the ``size`` most recently used."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._shapes: OrderedDict[str, object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_many(self, digests: Iterable[str]) -> dict[str, object]:
+        found = {}
+        with self._lock:
+            for digest in digests:
+                shape = self._shapes.get(digest)
+                if shape is not None:
+                    self._shapes.move_to_end(digest)
+                    found[digest] = shape
+        return found
+
+    def put_many(self, shapes: dict[str, object]) -> None:
+        with self._lock:
+            for digest, shape in shapes.items():
+                self._shapes[digest] = shape
+                self._shapes.move_to_end(digest)
+            while len(self._shapes) > self.size:
+                self._shapes.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._shapes.clear()
+
+
+#: Distinct footprints kept parsed per process: a region's communes, EPCI and
+#: départements (about 4,600 in Occitanie) and then some.
+shape_cache = ShapeCache(8192)
+
+
+def shapes_by_digest(
+    representatives: dict[str, int], *, using: str = "default"
+) -> dict[str, object]:
+    """The parsed shape of each digest (``{digest: a dataset id having it}``),
+    from the cache, else from the WKB of that dataset. A digest whose WKB is gone
+    meanwhile (record rewritten) is left out."""
+    shapes = shape_cache.get_many(representatives)
+    missing = [pk for digest, pk in representatives.items() if digest not in shapes]
+    parsed = {}
+    for start in range(0, len(missing), 900):
+        rows = (
+            DatasetFootprint.objects.using(using)
+            .filter(dataset_id__in=missing[start : start + 900])
+            .values_list("digest", "wkb")
+        )
+        for digest, wkb in rows:
+            if digest in representatives:
+                parsed[digest] = bytes(wkb)
+    if parsed:
+        digests = list(parsed)
+        geometries = shapely.from_wkb(list(parsed.values()), on_invalid="ignore")
+        new = {
+            digest: shape
+            for digest, shape in zip(digests, geometries, strict=True)
+            if shape is not None
+        }
+        shapely.prepare(list(new.values()))
+        shape_cache.put_many(new)
+        shapes.update(new)
+    return shapes
+
+
+def digests_missing(
+    digests: Sequence[str],
+    representatives: dict[str, int],
+    west: float,
+    south: float,
+    east: float,
+    north: float,
+    *,
+    using: str = "default",
+) -> set[str]:
+    """The digests (of ``representatives``) whose shape does not meet the box;
+    an unreadable shape counts as its bbox, so it meets it."""
+    shapes = shapes_by_digest(representatives, using=using)
+    known = [digest for digest in dict.fromkeys(digests) if digest in shapes]
+    if not known:
+        return set()
+    box = shapely.box(west, south, east, north)
+    hits = shapely.intersects([shapes[digest] for digest in known], box)
+    return {digest for digest, hit in zip(known, hits, strict=True) if not hit}
+
+
 def bbox_misses(
     queryset: QuerySet[Dataset], west: float, south: float, east: float, north: float
 ) -> list[int]:
@@ -50,17 +153,24 @@ def bbox_misses(
     )
     if not uncertain:
         return []
-    ids, blobs = [], []
-    for start in range(0, len(uncertain), 5000):
-        chunk = uncertain[start : start + 5000]
-        rows = DatasetFootprint.objects.filter(dataset_id__in=chunk).values_list(
-            "dataset_id", "wkb"
+    using = queryset.db
+    digest_of = {}
+    for start in range(0, len(uncertain), 900):
+        rows = (
+            DatasetFootprint.objects.using(using)
+            .filter(dataset_id__in=uncertain[start : start + 900])
+            .values_list("dataset_id", "digest")
         )
-        for pk, wkb in rows:
-            ids.append(pk)
-            blobs.append(bytes(wkb))
-    shapes = list(shapely.from_wkb(blobs, on_invalid="ignore")) if blobs else []
-    unindexed = sorted(set(uncertain) - set(ids))
+        digest_of.update(rows)
+    representatives = {}
+    for pk, digest in digest_of.items():
+        representatives.setdefault(digest, pk)
+    missing_digests = digests_missing(
+        list(representatives), representatives, west, south, east, north, using=using
+    )
+    misses = [pk for pk, digest in digest_of.items() if digest in missing_digests]
+    ids, shapes = [], []
+    unindexed = sorted(set(uncertain) - set(digest_of))
     for start in range(0, len(unindexed), 5000):
         rows = (
             Dataset.objects.filter(pk__in=unindexed[start : start + 5000])
@@ -70,7 +180,7 @@ def bbox_misses(
         for pk, text in rows:
             ids.append(pk)
             shapes.append(footprint_shape(text))
-    return _missing(ids, shapes, west, south, east, north)
+    return sorted(misses + _missing(ids, shapes, west, south, east, north))
 
 
 def _missing(

@@ -19,27 +19,31 @@ Rules (see ARCH_SEARCH.md):
 - ``commune`` / ``epci`` / ``departement`` use the computed commune coverage
   (``selectors.coverage.datasets_covering``), not the bbox.
 - Relevance: the number of query terms found in the title, then the date order
-  (year, then revision date, most recent first), then title and id. The same SQL on
-  both databases, so both give the same order.
+  (year, then revision date, most recent first, then title and id). Titles compare
+  folded (case and accents aside), then as written, in Python: both databases give
+  the same order.
 - Facets count the records of the current result (query and every filter) by value,
-  the ``FACET_LIMIT`` largest values each. SQL returns the matched ids once; their
-  values are counted from the in-memory column snapshot of ``search.facets``
-  (kept fresh by a change log written with every indexed write). Ties are broken
-  by value in Python, so both databases order them alike whatever their collation.
+  the ``FACET_LIMIT`` largest values each. Ties are broken by value in Python, so
+  both databases order them alike whatever their collation.
+
+Matching, ordering and counting run in ``search.engine``: SQL gives the sets of
+ids only it can tell (visibility, full text, keywords, territory), the in-memory
+snapshot of ``search.facets`` the rest. ``SearchResult.matched`` is the same
+search as one SQL queryset (unordered): the reference the tests compare the
+engine with, on both databases.
 """
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-import numpy as np
-from django.db import connections
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from crig.catalog.models import (
+    AreaCoverage,
     Dataset,
     HarvestSource,
     Keyword,
@@ -48,7 +52,7 @@ from crig.catalog.models import (
 )
 from crig.catalog.search import (
     analysis,
-    backends,
+    engine,
     facets,
     fulltext_filter,
     spatial,
@@ -63,8 +67,6 @@ YEAR_FACET_LIMIT = 60
 #: The least share of a commune a footprint must cover for the commune filters:
 #: excludes slivers along shared borders (a footprint drawn on a neighbour).
 COMMUNE_MIN_FRACTION = 0.01
-#: Points of a title-term match in the relevance score.
-TITLE_TERM_WEIGHT = 1
 SORTS = ("relevance", "date", "title")
 THEME_KINDS = tuple(Keyword.Kind.values)
 MIN_YEAR, MAX_YEAR = 1000, 2999
@@ -93,29 +95,47 @@ class BBox:
 
 
 class SearchResult:
-    """The records found, ordered (``queryset``), their ``count`` and ``facets``.
+    """The records found: ``count``, ``facets``, and the ordered ``ids()`` or a
+    ``page()`` of records. Computed on first read, once."""
 
-    ``count`` and ``facets`` are computed when first read, so callers that only
-    page through the records (CSW, exports) do not pay for them.
-    """
-
-    def __init__(self, *, queryset: QuerySet[Dataset], matched: QuerySet[Dataset]):
-        self.queryset = queryset
+    def __init__(self, *, user, query: engine.Query, matched: Callable[[], QuerySet]):
+        self._user = user
+        self._query = query
         self._matched = matched
+        self.using = Dataset.objects.db
 
     @cached_property
+    def matched(self) -> QuerySet[Dataset]:
+        """The same search as one SQL queryset, unordered (see the docstring)."""
+        return self._matched()
+
+    @cached_property
+    def _matches(self) -> engine.Matches:
+        return engine.search(self._user, self._query, using=self.using)
+
+    @property
     def count(self) -> int:
-        if "facets" in self.__dict__:
-            return self._count
-        return self._matched.count()
+        return self._matches.count
 
     @cached_property
     def facets(self) -> dict[str, list[FacetValue]]:
-        facets, self._count = _facets_and_count(self._matched)
-        return facets
+        return _facets(self._matches.facet_counts(), using=self.using)
 
-    def ids(self) -> list[int]:
-        return list(self.queryset.values_list("pk", flat=True))
+    def ids(self, start: int = 0, stop: int | None = None) -> list[int]:
+        """Ids of the records found, in order, ``[start:stop]``."""
+        return self._matches.ids(start, stop)
+
+    def page(
+        self, start: int, stop: int, queryset: QuerySet[Dataset] | None = None
+    ) -> list[Dataset]:
+        """The records ``[start:stop]`` in order, read with ``queryset`` (e.g. with
+        ``only()`` or ``defer()``; ``Dataset.objects`` by default). A record
+        deleted since it was matched is left out."""
+        ids = self.ids(start, stop)
+        if queryset is None:
+            queryset = Dataset.objects.using(self.using)
+        rows = queryset.filter(pk__in=ids).in_bulk()
+        return [rows[pk] for pk in ids if pk in rows]
 
 
 # --- Parameters ---------------------------------------------------------------------
@@ -171,35 +191,33 @@ def _year(value, field: str) -> int | None:
     return year
 
 
-def _commune_codes(*, communes: list[str], epcis: list[str], departements: list[str]):
-    """A subquery of the INSEE codes of each territorial filter given (unknown
-    codes → InvalidInput). Subqueries, not lists: a département has hundreds of
-    communes, and a long ``IN`` list leads SQLite to a poor plan."""
+def _territories(
+    *, communes: list[str], epcis: list[str], departements: list[str]
+) -> list[tuple[str, list[str]]]:
+    """``(kind, codes)`` of each territorial filter given (unknown codes →
+    InvalidInput)."""
     from crig.territory.models import EPCI, Commune, Departement
 
     groups = []
-    if communes:
-        found = set(
-            Commune.objects.filter(insee__in=communes).values_list("insee", flat=True)
-        )
-        _check_known(communes, found, "commune", _("Unknown commune: %(codes)s."))
-        groups.append(sorted(found))
-    if epcis:
-        found = set(EPCI.objects.filter(siren__in=epcis).values_list("pk", flat=True))
-        _check_known(epcis, found, "epci", _("Unknown EPCI: %(codes)s."))
-        groups.append(Commune.objects.filter(epci_id__in=sorted(found)).values("insee"))
-    if departements:
-        found = set(
-            Departement.objects.filter(code__in=departements).values_list(
-                "pk", flat=True
+    for kind, asked, model, field, message in (
+        ("commune", communes, Commune, "insee", _("Unknown commune: %(codes)s.")),
+        ("epci", epcis, EPCI, "siren", _("Unknown EPCI: %(codes)s.")),
+        (
+            "departement",
+            departements,
+            Departement,
+            "code",
+            _("Unknown département: %(codes)s."),
+        ),
+    ):
+        if asked:
+            found = set(
+                model.objects.filter(**{f"{field}__in": asked}).values_list(
+                    field, flat=True
+                )
             )
-        )
-        _check_known(
-            departements, found, "departement", _("Unknown département: %(codes)s.")
-        )
-        groups.append(
-            Commune.objects.filter(departement_id__in=sorted(found)).values("insee")
-        )
+            _check_known(asked, found, kind, message)
+            groups.append((kind, sorted(found)))
     return groups
 
 
@@ -212,7 +230,9 @@ def _check_known(asked: list[str], found: set[str], field: str, message) -> None
 # --- Filters ------------------------------------------------------------------------
 
 
-def _theme_condition(theme: str) -> Q:
+def _theme_condition(theme: str) -> tuple[Q, tuple[str, str]]:
+    """The SQL condition of one theme value, and its ``(kind, code)`` for the
+    engine (kind ``""``: a keyword of any kind)."""
     kind, separator, code = theme.partition(":")
     if not separator:
         # A bare code: a référentiel, else a keyword of any kind.
@@ -226,11 +246,11 @@ def _theme_condition(theme: str) -> Q:
             field="theme",
         )
     if kind == Keyword.Kind.REFERENTIEL:
-        return Q(referentiel=code)
+        return Q(referentiel=code), (kind, code)
     keywords = Keyword.objects.filter(code=code)
     if kind:
         keywords = keywords.filter(kind=kind)
-    return Q(pk__in=keywords.values("dataset_id"))
+    return Q(pk__in=keywords.values("dataset_id")), (kind, code)
 
 
 def bbox_filter(queryset: QuerySet[Dataset], bbox: BBox) -> QuerySet[Dataset]:
@@ -275,110 +295,74 @@ def datasets_search(
             % {"first": first_year, "last": last_year},
             field="year_from",
         )
-    theme_conditions = [_theme_condition(value) for value in _values(theme)]
-    commune_groups = _commune_codes(
+    themes = [_theme_condition(value) for value in _values(theme)]
+    territories = _territories(
         communes=_values(commune),
         epcis=_values(epci),
         departements=_values(departement),
     )
-
-    matched = datasets_published_to(user)
-    if matched.query.distinct:
-        # The visibility rules join memberships: regroup as a plain id filter so
-        # that facet counts are not multiplied by the join.
-        matched = Dataset.objects.filter(pk__in=matched.values("pk"))
     terms = analysis.query_terms(q)
-    if terms:
-        matched = fulltext_filter(matched, q)
-    for condition in theme_conditions:
-        matched = matched.filter(condition)
-    if producers := _values(producer):
-        matched = matched.filter(producer_name__in=producers)
-    if licences := _values(licence):
-        matched = matched.filter(licence__in=licences)
-    if sources := _values(source):
-        matched = matched.filter(
-            pk__in=Provenance.objects.filter(origin__in=sources).values("dataset_id")
-        )
-    if first_year is not None:
-        matched = matched.filter(year__gte=first_year)
-    if last_year is not None:
-        matched = matched.filter(year__lte=last_year)
-    for codes in commune_groups:
-        matched = datasets_covering(
-            matched, communes=codes, min_fraction=COMMUNE_MIN_FRACTION
-        )
-    if box is not None:
-        matched = bbox_filter(matched, box)
-    matched = matched.order_by()
-    return SearchResult(queryset=_ordered(matched, terms, sort), matched=matched)
+    producers, licences, sources = _values(producer), _values(licence), _values(source)
+    query = engine.Query(
+        terms=terms,
+        themes=[pair for _condition, pair in themes],
+        producers=producers,
+        licences=licences,
+        sources=sources,
+        year_from=first_year,
+        year_to=last_year,
+        territories=territories,
+        min_fraction=COMMUNE_MIN_FRACTION,
+        bbox=None if box is None else tuple(box.as_list()),
+        sort=sort,
+    )
 
+    def reference() -> QuerySet[Dataset]:
+        matched = datasets_published_to(user)
+        if matched.query.distinct:
+            # The visibility rules join memberships: regroup as a plain id filter.
+            matched = Dataset.objects.filter(pk__in=matched.values("pk"))
+        if terms:
+            matched = fulltext_filter(matched, q)
+        for condition, _pair in themes:
+            matched = matched.filter(condition)
+        if producers:
+            matched = matched.filter(producer_name__in=producers)
+        if licences:
+            matched = matched.filter(licence__in=licences)
+        if sources:
+            matched = matched.filter(
+                pk__in=Provenance.objects.filter(origin__in=sources).values(
+                    "dataset_id"
+                )
+            )
+        if first_year is not None:
+            matched = matched.filter(year__gte=first_year)
+        if last_year is not None:
+            matched = matched.filter(year__lte=last_year)
+        for kind, codes in territories:
+            if kind == "commune":
+                matched = datasets_covering(
+                    matched, communes=codes, min_fraction=COMMUNE_MIN_FRACTION
+                )
+            else:
+                matched = matched.filter(
+                    pk__in=AreaCoverage.objects.filter(
+                        kind=kind, code__in=codes, fraction__gte=COMMUNE_MIN_FRACTION
+                    ).values("dataset_id")
+                )
+        if box is not None:
+            matched = bbox_filter(matched, box)
+        return matched.order_by()
 
-def relevance_score(terms: Sequence[str]):
-    """Query terms found in the title (``search_title`` is ``" t1 t2 … "``)."""
-    score = Value(0, output_field=IntegerField())
-    for term in terms:
-        score = score + Case(
-            When(search_title__contains=f" {term} ", then=Value(TITLE_TERM_WEIGHT)),
-            default=Value(0),
-            output_field=IntegerField(),
-        )
-    return score
-
-
-DATE_ORDER = (
-    F("year").desc(nulls_last=True),
-    F("revised_on").desc(nulls_last=True),
-    "title",
-    "pk",
-)
-
-
-def _ordered(queryset: QuerySet[Dataset], terms: list[str], sort: str):
-    if sort == "title":
-        return queryset.order_by("title", "pk")
-    if sort == "relevance" and terms:
-        return queryset.annotate(search_score=relevance_score(terms)).order_by(
-            "-search_score", *DATE_ORDER
-        )
-    return queryset.order_by(*DATE_ORDER)
+    return SearchResult(user=user, query=query, matched=reference)
 
 
 # --- Facets -------------------------------------------------------------------------
 
 
-def search_facets(matched: QuerySet[Dataset]) -> dict[str, list[FacetValue]]:
-    """Counts per theme, producer, source platform, licence and year."""
-    return _facets_and_count(matched)[0]
-
-
-def _matched_ids(matched: QuerySet[Dataset]) -> np.ndarray:
-    """The ids of the matched records, sorted: one aggregated text from the
-    database (see ``backends.id_list_sql``), no row objects."""
-    connection = connections[matched.db]
-    query = matched.order_by().values("pk").query
-    query.clear_select_clause()
-    query.add_fields(["id"])
-    sql, params = query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(backends.id_list_sql(connection.vendor, sql), params)
-        (text,) = cursor.fetchone()
-    ids = np.fromstring(text or "", dtype=np.int64, sep=",")
-    ids.sort()
-    return ids
-
-
-def _facets_and_count(
-    matched: QuerySet[Dataset],
-) -> tuple[dict[str, list[FacetValue]], int]:
-    """The facets and the number of matched records.
-
-    SQL decides which records match (visibility, full text, every filter) and
-    returns their ids; ``search.facets`` counts their values from its in-memory
-    column snapshot, which holds no visibility, so nothing restricted can be
-    counted that the query did not return.
-    """
-    counts = facets.facet_counts(_matched_ids(matched), using=matched.db)
+def _facets(counts: facets.FacetCounts, *, using: str) -> dict[str, list[FacetValue]]:
+    """The facets of a result from its full counts: the largest values each."""
     keyword_rows = {
         kind: _largest(counts.keywords[kind].items())
         for kind in (Keyword.Kind.INSPIRE, Keyword.Kind.FREE)
@@ -400,11 +384,11 @@ def _facets_and_count(
         for code, n in rows
     ]
     source_titles = dict(
-        HarvestSource.objects.using(matched.db)
+        HarvestSource.objects.using(using)
         .filter(name__in=[origin for origin, _n in source_rows])
         .values_list("name", "title")
     )
-    result = {
+    return {
         "theme": [
             FacetValue(
                 value=f"referentiel:{code}",
@@ -432,7 +416,6 @@ def _facets_and_count(
             for year, n in columns["year"]
         ],
     }
-    return result, counts.count
 
 
 def _largest(rows: Iterable[tuple], limit: int = FACET_LIMIT) -> list[tuple]:

@@ -21,11 +21,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crig.catalog.coverage import CommuneLayer, coverage_pairs, prepare_footprints
-from crig.catalog.models import CommuneCoverage, Dataset
+from crig.catalog.models import AreaCoverage, CommuneCoverage, Dataset
 from crig.territory.models import Commune
 
 __all__ = [
     "CoverageReport",
+    "area_coverage_refresh",
     "commune_layer",
     "coverage_compute",
     "coverage_schedule",
@@ -176,6 +177,7 @@ def coverage_compute(
     with transaction.atomic():
         report.rows_removed = _delete_rows(None if ids is None else dataset_pks)
         report.rows_written = _insert_rows(values, len(pairs))
+        area_coverage_refresh(None if ids is None else dataset_pks)
         now = timezone.now()
         for start in range(0, len(dataset_pks), ID_BATCH):
             Dataset.objects.filter(pk__in=dataset_pks[start : start + ID_BATCH]).update(
@@ -206,6 +208,61 @@ def _delete_rows(dataset_ids: list[int] | None) -> int:
             dataset_id__in=dataset_ids[start : start + ID_BATCH]
         ).delete()[0]
     return removed
+
+
+#: ``AreaCoverage`` rows of some datasets, from their ``CommuneCoverage`` rows and the
+#: communes' EPCI and département (``{kind}``, ``{column}``, ``{where}`` filled in).
+AREA_ROWS_SQL = (
+    "INSERT INTO {area} (dataset_id, kind, code, fraction) "
+    "SELECT c.dataset_id, '{kind}', t.{column}, MAX(c.fraction) "
+    "FROM {coverage} c JOIN {commune} t ON t.insee = c.commune_id "
+    "WHERE t.{column} IS NOT NULL {where} GROUP BY c.dataset_id, t.{column}"
+)
+
+
+def area_coverage_refresh(dataset_ids: list[int] | None = None) -> None:
+    """Rewrite the EPCI and département summary (``AreaCoverage``) of these
+    datasets (``None``: all) from their commune rows, in the caller's transaction
+    (``coverage_compute``'s, or a territory import that moved communes)."""
+    quote = connection.ops.quote_name
+    tables = {
+        "area": quote(AreaCoverage._meta.db_table),
+        "coverage": quote(CommuneCoverage._meta.db_table),
+        "commune": quote(Commune._meta.db_table),
+    }
+    batches = (
+        [None]
+        if dataset_ids is None
+        else [
+            dataset_ids[start : start + ID_BATCH]
+            for start in range(0, len(dataset_ids), ID_BATCH)
+        ]
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        for batch in batches:
+            if batch is None:
+                cursor.execute(f"DELETE FROM {tables['area']}")  # noqa: S608
+                where, params = "", []
+            elif not batch:
+                continue
+            else:
+                placeholders = ", ".join(["%s"] * len(batch))
+                cursor.execute(
+                    f"DELETE FROM {tables['area']} "  # noqa: S608
+                    f"WHERE dataset_id IN ({placeholders})",
+                    batch,
+                )
+                where, params = f"AND c.dataset_id IN ({placeholders})", batch
+            for kind, column in (
+                (AreaCoverage.Kind.EPCI, "epci_id"),
+                (AreaCoverage.Kind.DEPARTEMENT, "departement_id"),
+            ):
+                cursor.execute(
+                    AREA_ROWS_SQL.format(
+                        **tables, kind=kind.value, column=column, where=where
+                    ),
+                    params,
+                )
 
 
 def _insert_rows(values: Iterable[tuple[int, str, float]], count: int) -> int:

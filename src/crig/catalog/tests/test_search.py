@@ -626,6 +626,7 @@ def test_facets_follow_orm_saves_of_keywords_and_records(catalogue):
 def covered(catalogue, territory):
     """Coverage rows as the coverage service writes them."""
     from crig.catalog.models import CommuneCoverage
+    from crig.catalog.services.coverage import area_coverage_refresh
 
     rows = [
         ("ortho31", "31555", 1.0),  # Toulouse
@@ -639,6 +640,7 @@ def covered(catalogue, territory):
         CommuneCoverage(dataset=catalogue[key], commune_id=insee, fraction=fraction)
         for key, insee, fraction in rows
     )
+    area_coverage_refresh()
     return catalogue
 
 

@@ -73,14 +73,13 @@ def search(request):
         status = HTTPStatus.BAD_REQUEST
     try:
         result = datasets_search(user=request.user, **parameters)
-        # Facets first: they count the matches, which the count then reuses.
         facets = result.facets
         count = result.count
         offset = (page_number - 1) * PAGE_SIZE
-        results = list(
-            result.queryset.defer("footprint", "search_text", "search_title")[
-                offset : offset + PAGE_SIZE
-            ]
+        results = result.page(
+            offset,
+            offset + PAGE_SIZE,
+            Dataset.objects.defer("footprint", "search_text", "search_title"),
         )
     except CrigError as error:
         context["error"] = str(error.message)
