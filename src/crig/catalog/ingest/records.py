@@ -225,15 +225,31 @@ _COMPILED_REFERENTIELS = [
 def detect_referentiel(title: str, keywords: list[KeywordData]) -> str:
     """The référentiel named by the title, else by a keyword; "" when none is."""
     title_text = " ".join(search_words(title or ""))
-    texts = [title_text]
-    texts += [words(k.label) for k in keywords if k.kind == FREE]
-    for text in texts:
-        for code, pattern in _COMPILED_REFERENTIELS:
-            if pattern.search(text):
+    code = _text_referentiel(title_text)
+    if code:
+        return code
+    if _TITLE_ADDRESSES.search(title_text):
+        return "adresses"
+    for keyword in keywords:
+        if keyword.kind == FREE:
+            code = _keyword_referentiel(keyword.label)
+            if code:
                 return code
-        if text is title_text and _TITLE_ADDRESSES.search(text):
-            return "adresses"
     return ""
+
+
+def _text_referentiel(text: str) -> str:
+    for code, pattern in _COMPILED_REFERENTIELS:
+        if pattern.search(text):
+            return code
+    return ""
+
+
+@lru_cache(maxsize=16384)
+def _keyword_referentiel(label: str) -> str:
+    """The référentiel a free keyword names (cached: keywords come back in record
+    after record)."""
+    return _text_referentiel(words(label))
 
 
 # -- INSPIRE themes ----
@@ -478,8 +494,9 @@ def distribution_kind(protocol: str, url: str, media_type: str = "") -> str:
     return "web" if is_http_url(url) else "other"
 
 
-def bbox_footprint(west, south, east, north) -> BaseGeometry | None:
-    """The WGS84 box, or None when a bound is missing or out of range."""
+def bbox_bounds(west, south, east, north) -> tuple[float, float, float, float] | None:
+    """(west, south, east, north) as floats, or None when a bound is missing or
+    out of range (``bbox_footprint`` without building the geometry)."""
     try:
         west, south, east, north = (float(v) for v in (west, south, east, north))
     except (TypeError, ValueError):
@@ -492,4 +509,10 @@ def bbox_footprint(west, south, east, north) -> BaseGeometry | None:
         south, north = north, south
     if west > east:  # crosses the antimeridian: not a region of France
         return None
-    return box(west, south, east, north)
+    return west, south, east, north
+
+
+def bbox_footprint(west, south, east, north) -> BaseGeometry | None:
+    """The WGS84 box, or None when a bound is missing or out of range."""
+    bounds = bbox_bounds(west, south, east, north)
+    return None if bounds is None else box(*bounds)
