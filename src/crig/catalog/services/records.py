@@ -20,10 +20,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
+import numpy as np
 import shapely
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crig.catalog.ingest.records import RecordData
@@ -123,30 +126,61 @@ class ProducerLinker:
 # -- Field values ----
 
 
+_NO_FOOTPRINT = dict.fromkeys(("min_lon", "min_lat", "max_lon", "max_lat")) | {
+    "footprint": "",
+    "footprint_is_bbox": True,
+}
+
+
 def footprint_fields(record: RecordData) -> dict:
-    if record.footprint is None or record.footprint.is_empty:
-        return dict.fromkeys(("min_lon", "min_lat", "max_lon", "max_lat")) | {
-            "footprint": "",
-            "footprint_is_bbox": True,
+    return footprints_fields([record])[0]
+
+
+def footprints_fields(records: Sequence[RecordData]) -> list[dict]:
+    """``footprint_fields`` of each record, the geometry work done on one array
+    for the batch (``for_storage``, the bounds and the GeoJSON text are element
+    by element: the same values as one record at a time, without numpy's cost
+    per call)."""
+    result = [dict(_NO_FOOTPRINT) for _record in records]
+    placed = [
+        (position, record.footprint)
+        for position, record in enumerate(records)
+        if record.footprint is not None and not record.footprint.is_empty
+    ]
+    if not placed:
+        return result
+    geometries = for_storage(np.array([g for _p, g in placed], dtype=object))
+    texts = to_geojson_text(geometries)
+    for (position, _geometry), bounds, text in zip(
+        placed, shapely.bounds(geometries), texts, strict=True
+    ):
+        west, south, east, north = (round(v, 6) for v in bounds)
+        result[position] = {
+            "min_lon": west,
+            "min_lat": south,
+            "max_lon": east,
+            "max_lat": north,
+            "footprint": str(text),
+            "footprint_is_bbox": records[position].footprint_is_bbox,
         }
-    geometry = for_storage(record.footprint)
-    west, south, east, north = (round(v, 6) for v in shapely.bounds(geometry))
-    return {
-        "min_lon": west,
-        "min_lat": south,
-        "max_lon": east,
-        "max_lat": north,
-        "footprint": str(to_geojson_text(geometry)),
-        "footprint_is_bbox": record.footprint_is_bbox,
-    }
+    return result
 
 
-def record_fields(record: RecordData) -> dict:
+@cache
+def _not_null_record_fields() -> tuple[str, ...]:
+    return tuple(
+        name for name in RECORD_FIELDS if not Dataset._meta.get_field(name).null
+    )
+
+
+def record_fields(record: RecordData, footprint: dict | None = None) -> dict:
+    """The ``Dataset`` field values a record sets (``footprint``: its
+    ``footprint_fields`` when already computed for a batch)."""
     values = {name: getattr(record, name) for name in RECORD_FIELDS}
-    for name, value in values.items():
-        if value is None and Dataset._meta.get_field(name).null is False:
+    for name in _not_null_record_fields():
+        if values[name] is None:
             values[name] = ""
-    return values | footprint_fields(record)
+    return values | (footprint if footprint is not None else footprint_fields(record))
 
 
 def _related_rows(dataset_id: int, record: RecordData):
@@ -236,6 +270,109 @@ def _chunks(items: Sequence, size: int = _CHUNK):
         yield items[start : start + size]
 
 
+def _preparer(field):
+    """A function giving the database form of a value of ``field``: what
+    ``field.get_db_prep_save`` gives (as the ORM's inserts and updates do), a
+    string of a text field as it is."""
+    prepare = field.get_db_prep_save
+    if field.get_internal_type() in ("CharField", "TextField"):
+        return lambda value: value if type(value) is str else prepare(value, connection)
+    return lambda value: prepare(value, connection)
+
+
+@cache
+def _dataset_columns() -> tuple[tuple, ...]:
+    """(attname, column, field, preparer) of every ``Dataset`` column but the id."""
+    return tuple(
+        (field.attname, field.column, field, _preparer(field))
+        for field in Dataset._meta.concrete_fields
+        if not field.primary_key
+    )
+
+
+def _datasets_insert(rows: list[dict]) -> list[int]:
+    """INSERT new datasets (attname → value; a missing field takes its default,
+    ``created_at`` / ``updated_at`` the time of the call) and return their ids, in
+    order. What ``bulk_create`` stores, without a model instance per row and the
+    ORM's compiling of every value; the ids are read back by identifier (unique),
+    the same way on SQLite and PostgreSQL."""
+    if not rows:
+        return []
+    columns = _dataset_columns()
+    now = timezone.now()
+    stamps = {
+        attname
+        for attname, _c, column_field, _p in columns
+        if getattr(column_field, "auto_now", False)
+        or getattr(column_field, "auto_now_add", False)
+    }
+    values = []
+    for row in rows:
+        line = []
+        for attname, _column, column_field, prepare in columns:
+            if attname in row:
+                value = row[attname]
+            elif attname in stamps:
+                value = now
+            else:
+                value = column_field.get_default()
+            line.append(prepare(value))
+        values.append(tuple(line))
+    _insert(Dataset, [column for _a, column, _f, _p in columns], values)
+    ids = {}
+    for chunk in _chunks([row["identifier"] for row in rows]):
+        ids.update(
+            Dataset.objects.filter(identifier__in=chunk).values_list("identifier", "pk")
+        )
+    return [ids[row["identifier"]] for row in rows]
+
+
+_WRITTEN_FIELDS = (*RECORD_FIELDS, *GEOMETRY_FIELDS, "producer_id")
+
+
+def _datasets_update_from(datasets: Sequence[Dataset]) -> None:
+    """Write the fields a record sets (and the producer) of these instances."""
+    _datasets_update(
+        [
+            (dataset.pk, {name: getattr(dataset, name) for name in _WRITTEN_FIELDS})
+            for dataset in datasets
+        ],
+        _WRITTEN_FIELDS,
+    )
+
+
+def _datasets_update(rows: list[tuple[int, dict]], names: Sequence[str]) -> None:
+    """UPDATE the fields ``names`` (attnames) of datasets, from (id, values)
+    pairs: one ``executemany``, where ``bulk_update`` builds a CASE expression per
+    field (the same values: ``get_db_prep_save`` of each)."""
+    if not rows:
+        return
+    by_attname = {
+        attname: (column, prepare)
+        for attname, column, _f, prepare in _dataset_columns()
+    }
+    quote = connection.ops.quote_name
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608 (names from _meta)
+        quote(Dataset._meta.db_table),
+        ", ".join(f"{quote(by_attname[name][0])} = %s" for name in names),
+        quote(Dataset._meta.pk.column),
+    )
+    preparers = [by_attname[name][1] for name in names]
+    params = [
+        (
+            *(
+                prepare(values[name])
+                for name, prepare in zip(names, preparers, strict=True)
+            ),
+            pk,
+        )
+        for pk, values in rows
+    ]
+    with connection.cursor() as cursor:
+        for chunk in _chunks(params):
+            cursor.executemany(sql, chunk)
+
+
 # -- Batch upsert ----
 
 
@@ -279,24 +416,29 @@ class RecordWriter:
             )
         return self._index
 
-    def _index_add(self, dataset: Dataset) -> None:
+    def _index_add(self, dataset_id: int, values: dict) -> None:
+        """Add a dataset just created (its field values) to the similarity index."""
         if self._index is not None:
             bbox = (
                 None
-                if dataset.min_lon is None
+                if values["min_lon"] is None
                 else (
-                    dataset.min_lon,
-                    dataset.min_lat,
-                    dataset.max_lon,
-                    dataset.max_lat,
+                    values["min_lon"],
+                    values["min_lat"],
+                    values["max_lon"],
+                    values["max_lat"],
                 )
             )
             self._index.add(
                 matching.Candidate(
-                    dataset.pk, dataset.title, dataset.producer_name, bbox, dataset.year
+                    dataset_id,
+                    values["title"],
+                    values["producer_name"],
+                    bbox,
+                    values["year"],
                 )
             )
-            self._origin_dataset_ids.add(dataset.pk)
+            self._origin_dataset_ids.add(dataset_id)
 
     @transaction.atomic
     def write(self, records: Sequence[RecordData]) -> UpsertReport:
@@ -351,9 +493,9 @@ class RecordWriter:
         for chunk in _chunks(sorted(unchanged_datasets)):
             Dataset.objects.filter(pk__in=chunk).update(last_seen_at=self.seen_at)
 
-        attach, created_datasets, candidates = self._place_new(new_records, report)
+        attach, created_ids, candidates = self._place_new(new_records, report)
 
-        footprint_changed: set[int] = {d.pk for d in created_datasets}
+        footprint_changed: set[int] = set(created_ids)
         self._apply_changes(changed, footprint_changed)
         self._enrich(attach)
 
@@ -399,7 +541,7 @@ class RecordWriter:
             )
         self._save_candidates(candidates, report)
 
-        touched = set(changed) | {d.pk for d in created_datasets} | reactivated
+        touched = set(changed) | set(created_ids) | reactivated
         if touched:
             dataset_index(sorted(touched))
         if footprint_changed:
@@ -457,37 +599,42 @@ class RecordWriter:
             report.outcomes[position] = CREATED
             attach.append((dataset_id, record))
 
-        datasets, keywords, distributions, candidates = [], [], [], []
+        rows, keywords, distributions, candidates = [], [], [], []
         used = set(by_identifier)
-        for _position, record, _found in to_create:
+        footprints = footprints_fields([record for _p, record, _f in to_create])
+        for (_position, record, _found), footprint in zip(
+            to_create, footprints, strict=True
+        ):
             identifier = record.identifier
             if identifier in used:  # keep Dataset.identifier unique
                 identifier = (
                     f"{self.origin_of(record)[-120:]}:{record.remote_identifier}"[:255]
                 )
             used.add(identifier)
-            datasets.append(
-                Dataset(
-                    identifier=identifier,
-                    producer_id=self.producers.find(record.producer_name),
-                    first_seen_at=self.seen_at,
-                    last_seen_at=self.seen_at,
-                    **record_fields(record),
-                )
+            rows.append(
+                {
+                    "identifier": identifier,
+                    "producer_id": self.producers.find(record.producer_name),
+                    "first_seen_at": self.seen_at,
+                    "last_seen_at": self.seen_at,
+                    **record_fields(record, footprint),
+                }
             )
-        Dataset.objects.bulk_create(datasets, batch_size=_CHUNK)
-        for dataset, (position, record, found) in zip(datasets, to_create, strict=True):
-            report.dataset_ids[position] = dataset.pk
+        created_ids = _datasets_insert(rows)
+        for dataset_id, row, (position, record, found) in zip(
+            created_ids, rows, to_create, strict=True
+        ):
+            report.dataset_ids[position] = dataset_id
             report.outcomes[position] = CREATED
-            more_keywords, more_distributions = _related_values(dataset.pk, record)
+            more_keywords, more_distributions = _related_values(dataset_id, record)
             keywords += more_keywords
             distributions += more_distributions
             if found is not None:
-                candidates.append((dataset.pk, found))
-            self._index_add(dataset)
+                candidates.append((dataset_id, found))
+            self._index_add(dataset_id, row)
         _insert(Keyword, KEYWORD_COLUMNS, keywords)
         _insert(Distribution, DISTRIBUTION_COLUMNS, distributions)
-        return attach, datasets, candidates
+        return attach, created_ids, candidates
 
     def _apply_changes(
         self, changed: dict[int, RecordData], footprint_changed: set[int]
@@ -500,9 +647,10 @@ class RecordWriter:
         for chunk in _chunks(sorted(changed)):
             datasets += list(Dataset.objects.filter(pk__in=chunk))
         keywords, distributions = [], []
-        for dataset in datasets:
+        footprints = footprints_fields([changed[dataset.pk] for dataset in datasets])
+        for dataset, footprint in zip(datasets, footprints, strict=True):
             record = changed[dataset.pk]
-            values = record_fields(record)
+            values = record_fields(record, footprint)
             if values["footprint"] != dataset.footprint:
                 footprint_changed.add(dataset.pk)
             for name, value in values.items():
@@ -511,9 +659,7 @@ class RecordWriter:
             more_keywords, more_distributions = _related_values(dataset.pk, record)
             keywords += more_keywords
             distributions += more_distributions
-        Dataset.objects.bulk_update(
-            datasets, [*RECORD_FIELDS, *GEOMETRY_FIELDS, "producer"], batch_size=_CHUNK
-        )
+        _datasets_update_from(datasets)
         for chunk in _chunks(sorted(changed)):
             Keyword.objects.filter(dataset_id__in=chunk).delete()
             Distribution.objects.filter(dataset_id__in=chunk).delete()
@@ -540,9 +686,14 @@ class RecordWriter:
             )
         )
         keywords, distributions = [], []
+        footprints = iter(
+            footprints_fields(
+                [record for dataset in datasets for record in by_dataset[dataset.pk]]
+            )
+        )
         for dataset in datasets:
             for record in by_dataset[dataset.pk]:
-                for name, value in record_fields(record).items():
+                for name, value in record_fields(record, next(footprints)).items():
                     if value not in (None, "") and getattr(dataset, name) in (None, ""):
                         setattr(dataset, name, value)
                 if dataset.producer_id is None:
@@ -559,9 +710,7 @@ class RecordWriter:
                         existing_links.add(key)
                         distribution.position += 100
                         distributions.append(distribution)
-        Dataset.objects.bulk_update(
-            datasets, [*RECORD_FIELDS, *GEOMETRY_FIELDS, "producer"], batch_size=_CHUNK
-        )
+        _datasets_update_from(datasets)
         Keyword.objects.bulk_create(keywords, batch_size=_CHUNK)
         Distribution.objects.bulk_create(distributions, batch_size=_CHUNK)
 
