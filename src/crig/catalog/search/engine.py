@@ -113,7 +113,7 @@ def search(user, query: Query, *, using: str = "default") -> Matches:
         mask &= keep
     _column_filters(index, query, mask)
     if query.bbox is not None:
-        _bbox_filter(index, query.bbox, mask, using)
+        bbox_filter(index, query.bbox, mask, using)
     positions = np.flatnonzero(mask)
     return Matches(
         index=index, positions=positions, keys=_keys(index, query, positions)
@@ -123,7 +123,7 @@ def search(user, query: Query, *, using: str = "default") -> Matches:
 # --- SQL sets ---------------------------------------------------------------------
 
 
-def _id_array(
+def id_array(
     queryset_or_sql, using: str, params: Sequence = (), column: str | None = None
 ) -> np.ndarray:
     """The ids selected by a ``values("…")`` queryset (or SQL selecting ``id``),
@@ -142,16 +142,21 @@ def _id_array(
     return np.unique(np.fromstring(text or "", dtype=np.int64, sep=","))
 
 
-def hidden_ids(user, using: str = "default") -> np.ndarray:
-    """The ids of the records ``user`` may not see in a search (sorted)."""
+def hidden_ids(
+    user=None, using: str = "default", *, published: QuerySet | None = None
+) -> np.ndarray:
+    """The ids of the records ``user`` may not see in a search (sorted); or, with
+    ``published``, of the records not in that queryset of visible records."""
     from crig.catalog.selectors import visibility
 
     ranges = visibility.datasets_not_public_and_active(using)
-    hidden = _id_array(ranges[0].union(*ranges[1:], all=True), using, column="pk")
-    if len(hidden) and not visibility.sees_public_only(user):
-        published = visibility.datasets_published_to(user).using(using).order_by()
+    hidden = id_array(ranges[0].union(*ranges[1:], all=True), using, column="pk")
+    if len(hidden) and (published is not None or not visibility.sees_public_only(user)):
+        if published is None:
+            published = visibility.datasets_published_to(user)
+        published = published.using(using).order_by()
         allowed = [
-            _id_array(
+            id_array(
                 published.filter(pk__in=hidden[start : start + 900].tolist()).values(
                     "pk"
                 ),
@@ -169,14 +174,14 @@ def _sql_sets(user, query: Query, using: str) -> dict[str, np.ndarray]:
     if query.terms:
         vendor = connections[using].vendor
         sql, params = backends.matching_ids_sql(vendor, query.terms)
-        sets["text"] = _id_array(sql, using, params)
+        sets["text"] = id_array(sql, using, params)
     for n, (kind, code) in enumerate(query.themes):
         if kind == Keyword.Kind.REFERENTIEL:
             continue
         keywords = Keyword.objects.using(using).filter(
             kind__in=[kind] if kind else Keyword.Kind.values, code=code
         )
-        sets[f"theme{n}"] = _id_array(keywords.values("dataset_id"), using)
+        sets[f"theme{n}"] = id_array(keywords.values("dataset_id"), using)
     for n, (kind, codes) in enumerate(query.territories):
         if kind == "commune":
             rows = CommuneCoverage.objects.filter(commune_id__in=list(codes))
@@ -184,7 +189,7 @@ def _sql_sets(user, query: Query, using: str) -> dict[str, np.ndarray]:
             rows = AreaCoverage.objects.filter(kind=kind, code__in=list(codes))
         if query.min_fraction > 0:
             rows = rows.filter(fraction__gte=query.min_fraction)
-        sets[f"territory{n}"] = _id_array(rows.using(using).values("dataset_id"), using)
+        sets[f"territory{n}"] = id_array(rows.using(using).values("dataset_id"), using)
     return sets
 
 
@@ -227,7 +232,7 @@ def _column_filters(index: facets.FacetIndex, query: Query, mask: np.ndarray) ->
             mask[:] = False
 
 
-def _bbox_filter(index, bbox, mask: np.ndarray, using: str) -> None:
+def bbox_filter(index, bbox, mask: np.ndarray, using: str) -> None:
     """Keep the records whose footprint meets the box, exactly."""
     west, south, east, north = bbox
     min_lon, min_lat, max_lon, max_lat = index.bbox.T

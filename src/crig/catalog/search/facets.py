@@ -97,7 +97,7 @@ class FacetIndex:
             cursor.execute(
                 f"SELECT id, {', '.join(self.COLUMNS)}, min_lon, min_lat, "  # noqa: S608
                 "max_lon, max_lat, footprint_is_bbox, title, revised_on, "
-                f"search_title FROM {dataset_table} ORDER BY id"
+                f"search_title, identifier FROM {dataset_table} ORDER BY id"
             )
             rows = cursor.fetchall()
             count = len(rows)
@@ -130,6 +130,13 @@ class FacetIndex:
                 [row[first + 5] for row in rows], [row[first + 6] for row in rows]
             )
             self._title_terms([row[first + 7] for row in rows])
+            # The standards' default order: identifier (code points), then id.
+            identifiers = [row[first + 8] for row in rows]
+            identifiers = sorted(range(count), key=identifiers.__getitem__)
+            self.identifier_rank = np.empty(count, dtype=np.int64)
+            self.identifier_rank[np.asarray(identifiers, dtype=np.int64)] = np.arange(
+                count
+            )
             del rows
             self.keywords = {}
             for kind in KEYWORD_KINDS:

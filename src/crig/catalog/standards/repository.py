@@ -2,20 +2,29 @@
 over the records a person may see, and one page of rows becomes ``CatalogRecord``s.
 
 Built on ``selectors.visibility.datasets_published_to(user)`` by the views, so a
-restricted record never reaches someone who may not see it. Paging and counting run
-in SQL; the bounding-box test is exact: a pre-filter on the indexed bbox columns,
-then shapely only for the polygon footprints that cross the box's edge.
+restricted record never reaches someone who may not see it. The bounding-box test
+is exact: a pre-filter on the bbox columns, then shapely only for the polygon
+footprints that cross the box's edge.
+
+Counting and paging in the default order (identifier) go through the search's
+in-memory snapshot (``search.engine``): the records hidden from the person, the
+full text and the non-indexable comparisons come from SQL as id sets, the bbox
+test and the boolean combination run in numpy. A request with its own sort order
+is answered in SQL (``matching``), which is also the reference the tests compare
+the snapshot path with.
 """
 
 import re
 from collections.abc import Callable, Sequence
 
+import numpy as np
+from django.db import connections
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 
 from crig.catalog.models import Dataset, Keyword, Provenance
-from crig.catalog.search import spatial
+from crig.catalog.search import analysis, backends, engine, facets, spatial
 from crig.catalog.standards import filters
 from crig.catalog.standards.records import CatalogRecord, RecordKeyword, RecordLink
 
@@ -66,13 +75,21 @@ class DatasetRepository:
         queryset: QuerySet[Dataset],
         *,
         landing_url: Callable[[Dataset], str] | None = None,
+        user=None,
     ):
+        """``queryset``: the records the person may see; ``user``, when given,
+        must be the one it was built for (``datasets_published_to(user)``): the
+        snapshot path then reads the hidden records by the visibility rules'
+        shortest way."""
         self.visible = queryset
+        self.user = user
         self.base = queryset.annotate(
             record_date=Coalesce("revised_on", "published_on", "created_on")
         )
         # Exclusions computed for a bbox, kept for the count and the page queries.
         self._bbox_exclusions: dict = {}
+        # Snapshot positions matched per filter tree, for the count and the page.
+        self._matched: dict = {}
         self.landing_url = landing_url or dataset_page_path
 
     # --- reading ----------------------------------------------------------------
@@ -96,11 +113,75 @@ class DatasetRepository:
         return queryset.order_by(*ordering)
 
     def count(self, tree) -> int:
+        return len(self._positions(tree)[1])
+
+    def count_in_sql(self, tree) -> int:
+        """``count`` in SQL alone (the reference of the tests)."""
         # Without the date annotation unless the filter needs it: counting an
         # annotated queryset wraps it in a subquery.
         base = self.base if _uses_record_date(tree) else self.visible
         queryset = base if tree is None else base.filter(self.q(tree))
         return queryset.count()
+
+    # --- the snapshot path --------------------------------------------------------
+
+    def _positions(self, tree) -> tuple[facets.FacetIndex, np.ndarray]:
+        """The snapshot and the positions of the visible records matching
+        ``tree``, in identifier order."""
+        key = id(tree)
+        if key not in self._matched:
+            using = self.visible.db
+            if self.user is not None:
+                hidden = engine.hidden_ids(self.user, using)
+            else:
+                hidden = engine.hidden_ids(using=using, published=self.visible)
+            index = facets.snapshot(using)
+            visible = np.ones(len(index.ids), dtype=bool)
+            visible[index.positions(hidden)] = False
+            mask = visible if tree is None else self._mask(tree, index, visible)
+            positions = np.flatnonzero(mask & visible)
+            order = np.argsort(index.identifier_rank[positions], kind="stable")
+            self._matched[key] = (tree, index, positions[order])
+        _tree, index, positions = self._matched[key]
+        return index, positions
+
+    def _mask(self, node, index: facets.FacetIndex, visible: np.ndarray) -> np.ndarray:
+        """The records matching ``node`` among the snapshot's (only those in
+        ``visible`` are meaningful)."""
+        if isinstance(node, filters.And):
+            mask = visible.copy()
+            for operand in node.operands:
+                mask &= self._mask(operand, index, visible)
+            return mask
+        if isinstance(node, filters.Or):
+            mask = np.zeros(len(index.ids), dtype=bool)
+            for operand in node.operands:
+                mask |= self._mask(operand, index, visible)
+            return mask
+        if isinstance(node, filters.Not) and _in_memory(node.operand):
+            return visible & ~self._mask(node.operand, index, visible)
+        if isinstance(node, filters.FullText):
+            terms = analysis.query_terms(node.text)
+            if not terms:
+                return visible.copy()
+            vendor = connections[self.visible.db].vendor
+            sql, params = backends.matching_ids_sql(vendor, terms)
+            return self._ids_mask(index, engine.id_array(sql, self.visible.db, params))
+        if isinstance(node, filters.BBox):
+            mask = visible.copy()
+            corners = (node.min_lon, node.min_lat, node.max_lon, node.max_lat)
+            engine.bbox_filter(index, corners, mask, self.visible.db)
+            return mask
+        # Anything else is a SQL condition over the visible records.
+        base = self.base if _uses_record_date(node) else self.visible
+        rows = base.filter(self.q(node)).order_by().values("pk")
+        return self._ids_mask(index, engine.id_array(rows, self.visible.db))
+
+    @staticmethod
+    def _ids_mask(index: facets.FacetIndex, ids: np.ndarray) -> np.ndarray:
+        mask = np.zeros(len(index.ids), dtype=bool)
+        mask[index.positions(ids)] = True
+        return mask
 
     def page(
         self,
@@ -113,10 +194,23 @@ class DatasetRepository:
     ) -> list[CatalogRecord]:
         if limit <= 0:
             return []
-        rows = self.matching(tree, sort).defer("search_text", "search_title")[
-            offset : offset + limit
-        ]
-        return self.records(rows, with_documents=with_documents)
+        if sort:
+            rows = self.matching(tree, sort).defer("search_text", "search_title")[
+                offset : offset + limit
+            ]
+            return self.records(rows, with_documents=with_documents)
+        index, positions = self._positions(tree)
+        ids = index.ids[positions[offset : offset + limit]].tolist()
+        rows = self.base.filter(pk__in=ids).defer("search_text", "search_title")
+        found = {
+            record_id: record
+            for record_id, record in zip(
+                (row.pk for row in rows.order_by("pk")),
+                self.records(rows.order_by("pk"), with_documents=with_documents),
+                strict=True,
+            )
+        }
+        return [found[pk] for pk in ids if pk in found]
 
     def by_identifiers(
         self, identifiers: Sequence[str], *, with_documents: bool = False
@@ -247,6 +341,16 @@ class DatasetRepository:
         if missing:
             return overlaps & ~Q(pk__in=missing)
         return overlaps
+
+
+def _in_memory(node) -> bool:
+    """Whether a node is evaluated from the snapshot alone (its complement is then
+    taken in memory; any other ``Not`` keeps SQL's semantics)."""
+    if isinstance(node, filters.And | filters.Or):
+        return all(_in_memory(n) for n in node.operands)
+    if isinstance(node, filters.Not):
+        return _in_memory(node.operand)
+    return isinstance(node, filters.FullText | filters.BBox)
 
 
 def _uses_record_date(node) -> bool:

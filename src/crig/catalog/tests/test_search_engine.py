@@ -341,3 +341,49 @@ def test_a_changed_footprint_is_tested_with_its_new_shape(world):
     )
     dataset_index([record.pk])
     assert record.pk in search.datasets_search(user=None, bbox=empty_corner).ids()
+
+
+# --- The standards' repository -----------------------------------------------------
+
+CQL = [
+    "",
+    "AnyText LIKE '%orthophotographie%'",
+    "AnyText LIKE '%le%'",  # stop words only: matches everything
+    "NOT AnyText LIKE '%toulouse%'",
+    "dc:title LIKE '%Toulouse%'",
+    "NOT dc:title LIKE '%école%'",
+    "apiso:Subject = 'Eau' OR AnyText LIKE '%zonage%'",
+    "BBOX(ows:BoundingBox, 1.40, 43.62, 1.50, 43.70)",
+    "NOT BBOX(ows:BoundingBox, 1.41, 43.60, 1.46, 43.64)",
+    "BBOX(ows:BoundingBox, 1.2, 43.5, 1.6, 43.8) AND AnyText LIKE '%réseau%'",
+    "apiso:RevisionDate > '2019-12-31' AND NOT AnyText LIKE '%adresses%'",
+    "NOT (BBOX(ows:BoundingBox, 3, 43, 4, 44) OR AnyText LIKE '%lidar%')",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["anonymous", "member_user", "secretariat_user"])
+@pytest.mark.parametrize("with_user", [True, False])
+def test_the_repository_counts_and_pages_what_its_sql_does(
+    request, world, role, with_user
+):
+    from django.contrib.auth.models import AnonymousUser
+
+    from crig.catalog.selectors.visibility import datasets_published_to
+    from crig.catalog.standards import filters
+    from crig.catalog.standards.repository import DatasetRepository
+
+    user = AnonymousUser() if role == "anonymous" else request.getfixturevalue(role)
+    for text in CQL:
+        repository = DatasetRepository(
+            datasets_published_to(user), user=user if with_user else None
+        )
+        tree = filters.parse_cql(text)
+        expected = list(repository.matching(tree).values_list("identifier", flat=True))
+        assert repository.count(tree) == repository.count_in_sql(tree), text
+        assert repository.count(tree) == len(expected), text
+        page = [record.identifier for record in repository.page(tree, limit=500)]
+        assert page == expected, text
+        assert [
+            record.identifier for record in repository.page(tree, offset=7, limit=5)
+        ] == expected[7:12], text

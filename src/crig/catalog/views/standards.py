@@ -47,7 +47,7 @@ def _http(response: StandardsResponse) -> HttpResponse:
 def _repository(request) -> DatasetRepository:
     # GIS tools (QGIS, OWSLib) may send a bearer token: ApiTokenMiddleware reads it
     # on these paths too.
-    return DatasetRepository(datasets_published_to(request.user))
+    return DatasetRepository(datasets_published_to(request.user), user=request.user)
 
 
 # POSTed CSW requests come from GIS tools, not from forms of this site.
