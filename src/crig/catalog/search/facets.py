@@ -97,7 +97,8 @@ class FacetIndex:
             cursor.execute(
                 f"SELECT id, {', '.join(self.COLUMNS)}, min_lon, min_lat, "  # noqa: S608
                 "max_lon, max_lat, footprint_is_bbox, title, revised_on, "
-                f"search_title, identifier FROM {dataset_table} ORDER BY id"
+                "search_title, identifier, created_on, published_on, "
+                f"temporal_start, temporal_end FROM {dataset_table} ORDER BY id"
             )
             rows = cursor.fetchall()
             count = len(rows)
@@ -137,6 +138,25 @@ class FacetIndex:
             self.identifier_rank[np.asarray(identifiers, dtype=np.int64)] = np.arange(
                 count
             )
+            self.titles = [row[first + 5] for row in rows]
+            self.dates = {
+                name: _dates([row[column] for row in rows])
+                for name, column in (
+                    ("revised_on", first + 6),
+                    ("created_on", first + 9),
+                    ("published_on", first + 10),
+                    ("temporal_start", first + 11),
+                    ("temporal_end", first + 12),
+                )
+            }
+            # A record's date for the standards: revision, else publication, else
+            # creation (``Coalesce`` in the standards' repository).
+            revised, published = self.dates["revised_on"], self.dates["published_on"]
+            self.dates["record_date"] = np.where(
+                np.isnat(revised),
+                np.where(np.isnat(published), self.dates["created_on"], published),
+                revised,
+            )
             del rows
             self.keywords = {}
             for kind in KEYWORD_KINDS:
@@ -146,6 +166,11 @@ class FacetIndex:
                     [kind],
                 )
                 self.keywords[kind] = self._pairs(cursor.fetchall(), with_label=True)
+            # Every keyword's label, any kind: the standards' ``subject``.
+            cursor.execute(
+                f"SELECT dataset_id, label FROM {keyword_table}"  # noqa: S608
+            )
+            self.subjects = self._pairs(cursor.fetchall(), with_label=False)
             # A record published twice by one origin counts once (COUNT DISTINCT).
             cursor.execute(
                 f"SELECT DISTINCT dataset_id, origin FROM {provenance_table}"  # noqa: S608
@@ -276,6 +301,15 @@ class FacetIndex:
             self.sources["values"],
         )
         return result
+
+
+def _dates(values: list) -> np.ndarray:
+    """Dates (``date`` objects or ISO texts, None) as ``datetime64[D]``, NaT for
+    None."""
+    return np.array(
+        ["NaT" if value is None else str(value)[:10] for value in values],
+        dtype="datetime64[D]",
+    )
 
 
 def _counter(counts: np.ndarray, values: list) -> Counter:

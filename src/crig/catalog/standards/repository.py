@@ -172,10 +172,44 @@ class DatasetRepository:
             corners = (node.min_lon, node.min_lat, node.max_lon, node.max_lat)
             engine.bbox_filter(index, corners, mask, self.visible.db)
             return mask
+        if (mask := self._condition_mask(node, index)) is not None:
+            return mask
         # Anything else is a SQL condition over the visible records.
         base = self.base if _uses_record_date(node) else self.visible
         rows = base.filter(self.q(node)).order_by().values("pk")
         return self._ids_mask(index, engine.id_array(rows, self.visible.db))
+
+    @staticmethod
+    def _condition_mask(node, index: facets.FacetIndex) -> np.ndarray | None:
+        """Date comparisons, time overlaps, and case-insensitive LIKEs with an
+        ASCII pattern on titles and subjects, from the snapshot; None for any
+        other node (left to SQL). Same semantics as the SQL of ``q``: a NULL
+        never compares, and LIKE folds ASCII case only, as SQLite's does (see
+        ARCHITECTURE: PostgreSQL's UPPER also folds a few non-ASCII letters)."""
+        if isinstance(node, filters.Comparison) and node.operator in _NUMPY_COMPARE:
+            field = FIELDS.get(node.property)
+            if field in index.dates:
+                value = np.datetime64(node.value, "D")
+                return _NUMPY_COMPARE[node.operator](index.dates[field], value)
+            return None
+        if isinstance(node, filters.TimeOverlap):
+            return _time_overlap_mask(node, index)
+        if isinstance(node, filters.Like) and node.property in ("title", "subject"):
+            matches = _ascii_like(node.pattern)
+            if matches is None:
+                return None
+            if node.property == "title":
+                return np.fromiter(
+                    map(matches, _folded(index, "titles")), bool, len(index.ids)
+                )
+            pairs = index.subjects
+            labels = np.fromiter(
+                map(matches, _folded(index, "subjects")), bool, len(pairs["values"])
+            )
+            mask = np.zeros(len(index.ids), dtype=bool)
+            mask[pairs["positions"][labels[pairs["codes"]]]] = True
+            return mask
+        return None
 
     @staticmethod
     def _ids_mask(index: facets.FacetIndex, ids: np.ndarray) -> np.ndarray:
@@ -343,6 +377,78 @@ class DatasetRepository:
         return overlaps
 
 
+_NUMPY_COMPARE = {
+    "=": np.equal,
+    "<": np.less,
+    ">": np.greater,
+    "<=": np.less_equal,
+    ">=": np.greater_equal,
+}
+_ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def _ascii_upper(text: str | None) -> str:
+    text = text or ""
+    return text.upper() if text.isascii() else text.translate(_ASCII_UPPER)
+
+
+def _folded(index, name: str) -> list[str]:
+    """The snapshot's titles or subject labels, ASCII-upper-cased once per
+    snapshot."""
+    cache = index.__dict__.setdefault("_ascii_upper", {})
+    if name not in cache:
+        values = index.titles if name == "titles" else index.subjects["values"]
+        cache[name] = [_ascii_upper(value) for value in values]
+    return cache[name]
+
+
+def _ascii_like(pattern: tuple) -> Callable[[str], bool] | None:
+    """A test of a LIKE pattern with ASCII case folding (SQLite's ``LIKE``, which
+    Django's ``iexact``/``icontains``/``istartswith``/``iendswith`` use there),
+    for the shapes ``_like_lookup`` turns into those; None for the others (a
+    single-character wildcard, several literals, non-ASCII text)."""
+    literals = [p for p in pattern if isinstance(p, str)]
+    wildcards = [p for p in pattern if not isinstance(p, str)]
+    text = "".join(literals)
+    if not text.isascii() or any(p is not filters.ANY for p in wildcards):
+        return None
+    needle = text.upper()
+    # The values given are already folded (``_folded``).
+    if not wildcards:
+        return needle.__eq__
+    if len(literals) > 1:
+        return None
+    if not needle:
+        return lambda value: True
+    starts, ends = pattern[0] is filters.ANY, pattern[-1] is filters.ANY
+    if starts and ends:
+        return lambda value: needle in value
+    if ends:
+        return lambda value: value.startswith(needle)
+    return lambda value: value.endswith(needle)
+
+
+def _time_overlap_mask(node: filters.TimeOverlap, index) -> np.ndarray:
+    """``time_overlap_q`` in numpy (NaT compares false, as NULL does)."""
+    count = len(index.ids)
+    if node.start is None and node.end is None:
+        return np.ones(count, dtype=bool)
+    start, end = index.dates["temporal_start"], index.dates["temporal_end"]
+    record_date = index.dates["record_date"]
+    no_start, no_end = np.isnat(start), np.isnat(end)
+    extent = ~no_start | ~no_end
+    instant = no_start & no_end
+    if node.end is not None:
+        last = np.datetime64(node.end, "D")
+        extent &= no_start | (start <= last)
+        instant &= record_date <= last
+    if node.start is not None:
+        first = np.datetime64(node.start, "D")
+        extent &= no_end | (end >= first)
+        instant &= record_date >= first
+    return extent | instant
+
+
 def _in_memory(node) -> bool:
     """Whether a node is evaluated from the snapshot alone (its complement is then
     taken in memory; any other ``Not`` keeps SQL's semantics)."""
@@ -386,7 +492,9 @@ def _like_lookup(field: str, pattern: tuple) -> Q:
     if all(p is filters.ANY for p in wildcards) and len(literals) <= 1:
         text = literals[0] if literals else ""
         if not text:
-            return Q()
+            # Matches every record: an always-true condition, not ``Q()``, which
+            # an ``Or`` would drop (``x OR LIKE '%'`` must match everything).
+            return Q(pk__isnull=False)
         starts = pattern[0] is filters.ANY
         ends = pattern[-1] is filters.ANY
         if starts and ends:
@@ -438,7 +546,7 @@ def time_overlap_q(node: filters.TimeOverlap) -> Q:
         extent &= Q(temporal_end__isnull=True) | Q(temporal_end__gte=node.start)
         instant &= Q(record_date__gte=node.start)
     if node.start is None and node.end is None:
-        return Q()
+        return Q(pk__isnull=False)  # always true (see ``_like_lookup``)
     return extent | instant
 
 

@@ -100,6 +100,10 @@ def world(organisation, territory):
                 if rng.random() < 0.6
                 else None
             ),
+            published_on=rng.choice([None, datetime.date(2018, 3, 1)]),
+            created_on=rng.choice([None, datetime.date(2012, 5, 2)]),
+            temporal_start=rng.choice([None, datetime.date(2021, 1, 1)]),
+            temporal_end=rng.choice([None, datetime.date(2022, 12, 31)]),
             visibility=(
                 Visibility.RESTRICTED if rng.random() < 0.2 else Visibility.PUBLIC
             ),
@@ -358,6 +362,18 @@ CQL = [
     "BBOX(ows:BoundingBox, 1.2, 43.5, 1.6, 43.8) AND AnyText LIKE '%réseau%'",
     "apiso:RevisionDate > '2019-12-31' AND NOT AnyText LIKE '%adresses%'",
     "NOT (BBOX(ows:BoundingBox, 3, 43, 4, 44) OR AnyText LIKE '%lidar%')",
+    "dc:title LIKE 'ortho%'",
+    "dc:title LIKE '%TOULOUSE'",
+    "dc:title = 'zonage albi' OR dc:title LIKE '%'",
+    "dc:title LIKE '%École%'",  # not ASCII: SQL
+    "dc:title LIKE 'Z_nage%'",  # one-character wildcard: SQL
+    "dc:subject LIKE '%eau%' OR dc:subject LIKE 'ortho%'",
+    "apiso:Modified >= '2020-01-01'",
+    "apiso:Modified < '2019-01-01' OR apiso:PublicationDate = '2018-03-01'",
+    "apiso:CreationDate <= '2012-05-02' AND apiso:RevisionDate > '2015-06-01'",
+    "apiso:TempExtent_begin BETWEEN '2022-01-01' AND '2023-06-30'",
+    "apiso:TempExtent_end >= '2022-12-31'",
+    "NOT apiso:Modified >= '2020-01-01'",
 ]
 
 
