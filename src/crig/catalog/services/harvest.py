@@ -13,10 +13,13 @@ Runs are idempotent: run twice, the second reports everything unchanged.
 
 from __future__ import annotations
 
+import gc
 import logging
 import pickle  # noqa: S403 (our own temporary file, written and read by this run)
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -58,6 +61,31 @@ SCHEDULE_INTERVALS = {
 
 def _no_progress(stage: str, done: int, total: int | None) -> None:
     pass
+
+
+_frozen = 0
+_frozen_lock = threading.Lock()
+
+
+@contextmanager
+def _objects_frozen():
+    """The objects that exist when a write starts (Django, the territory, the
+    caches: hundreds of thousands) are left out of the garbage collector's full
+    passes while it runs (``gc.freeze``): the records of a run allocate enough
+    to trigger several, each of which walked them all. They are collected again
+    after (``gc.unfreeze``, when the last write running in the process ends)."""
+    global _frozen  # noqa: PLW0603 (a count of the writes running in the process)
+    with _frozen_lock:
+        if not _frozen:
+            gc.freeze()
+        _frozen += 1
+    try:
+        yield
+    finally:
+        with _frozen_lock:
+            _frozen -= 1
+            if not _frozen:
+                gc.unfreeze()
 
 
 # -- Sources ----
@@ -218,7 +246,7 @@ def catalog_import_files(
     )
     tally = _Tally()
     try:
-        with transaction.atomic():
+        with _objects_frozen(), transaction.atomic():
             writer = RecordWriter(origin="file", seen_at=run.started_at)
             tally.write(writer, _file_records(paths, tally, progress), progress)
     except Exception as exc:  # a bug must not leave a run "running" forever
@@ -370,7 +398,7 @@ def _execute(run: HarvestRun, progress: Progress) -> HarvestRun:
         # 2. Write it all in one transaction.
         staging.seek(0)
         try:
-            with transaction.atomic():
+            with _objects_frozen(), transaction.atomic():
                 writer = RecordWriter(
                     origin=source.name, source=source, seen_at=run.started_at
                 )

@@ -31,6 +31,7 @@ import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from itertools import chain
 
 from crig.territory.names import search_words
 
@@ -66,19 +67,32 @@ def title_similarity(a: str, b: str) -> float:
     return key_similarity(title_key(a), title_key(b))
 
 
-def key_similarity(key_a: str, key_b: str, floor: float = 0.0) -> float:
+def key_similarity(
+    key_a: str, key_b: str, floor: float = 0.0, counts_a: Counter | None = None
+) -> float:
     """``difflib`` ratio of two title keys; 0 as soon as its cheap upper bounds
-    show it is below ``floor``."""
+    show it is below ``floor``. ``counts_a``: ``Counter(key_a)``, when the caller
+    compares ``key_a`` with many keys."""
     if not key_a or not key_b:
         return 0.0
     if key_a == key_b:
         return 1.0
     if floor > 1.0:
         return 0.0
-    matcher = SequenceMatcher(None, key_a, key_b, autojunk=False)
-    if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
+    # difflib's two upper bounds, computed as ``SequenceMatcher.real_quick_ratio``
+    # and ``quick_ratio`` do (the same numbers: 2 × matches / total length) but
+    # without building the matcher, whose ``set_seq2`` indexes ``key_b`` for the
+    # ratio: most comparisons stop at a bound.
+    length = len(key_a) + len(key_b)
+    if 2.0 * min(len(key_a), len(key_b)) / length < floor:
         return 0.0
-    return matcher.ratio()
+    if counts_a is None:
+        counts_a = Counter(key_a)
+    count_b = Counter(key_b).get
+    matches = sum(min(count, count_b(char, 0)) for char, count in counts_a.items())
+    if 2.0 * matches / length < floor:
+        return 0.0
+    return SequenceMatcher(None, key_a, key_b, autojunk=False).ratio()
 
 
 def producer_similarity(a: str, b: str) -> float:
@@ -113,7 +127,8 @@ def bbox_iou(a: Box | None, b: Box | None) -> float:
 
 class Candidate:
     """What the index knows of a dataset: only the keys the rule compares (not the
-    title or producer themselves), so the index stays small for large catalogues."""
+    title or producer themselves), so the index stays small for large catalogues.
+    ``key``: the title's ``title_key``, when the caller has it already."""
 
     __slots__ = ("dataset_id", "key", "producer", "numbers", "bbox", "year")
 
@@ -124,9 +139,10 @@ class Candidate:
         producer_name: str,
         bbox: Box | None,
         year: int | None,
+        key: str | None = None,
     ):
         self.dataset_id = dataset_id
-        self.key = title_key(title)
+        self.key = title_key(title) if key is None else key
         # Producers repeat across a catalogue: one string per distinct key.
         self.producer = sys.intern(producer_key(producer_name))
         self.numbers = tuple(sorted(_NUMBER.findall(title or "")))
@@ -165,7 +181,9 @@ def similarity(
     if 0.5 + 0.2 * producer + 0.3 * footprint < CANDIDATE_SCORE:
         floor = 2.0  # even equal titles would not reach a candidate: skip difflib
     record_key = getattr(record, "key", None) or title_key(record.title)
-    title = key_similarity(record_key, candidate.key, floor)
+    title = key_similarity(
+        record_key, candidate.key, floor, getattr(record, "key_counts", None)
+    )
     numbers_differ = tuple(sorted(_NUMBER.findall(record.title or ""))) != (
         candidate.numbers
     )
@@ -218,7 +236,7 @@ class MatchIndex:
         if not lists:
             return None
         usable = [ids for ids in lists if len(ids) <= FREQUENT_WORD] or lists[:1]
-        counts = Counter(i for ids in usable for i in ids)
+        counts = Counter(chain.from_iterable(usable))
         probe = _Probe.of(record, key)
         bounded = []
         for rank, (dataset_id, _shared) in enumerate(
@@ -268,10 +286,11 @@ class _Probe:
     producer: str
     bbox: Box | None
     year: int | None
+    key_counts: Counter  # of the characters of ``key``, for ``key_similarity``
 
     @classmethod
     def of(cls, record, key: str) -> _Probe:
         producer = getattr(record, "producer", None)
         if producer is None:
             producer = producer_key(record.producer_name)
-        return cls(record.title, key, producer, record.bbox, record.year)
+        return cls(record.title, key, producer, record.bbox, record.year, Counter(key))

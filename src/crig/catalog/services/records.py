@@ -26,6 +26,7 @@ import numpy as np
 import shapely
 from django.db import connection, transaction
 from django.db.models import Q
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -246,20 +247,35 @@ def _related_values(dataset_id: int, record: RecordData):
     return keywords, distributions
 
 
-def _insert(model, columns: Sequence[str], rows: list[tuple]) -> None:
+def _insert(
+    model,
+    columns: Sequence[str],
+    rows: list[tuple],
+    *,
+    ignore_conflicts: bool = False,
+) -> None:
     """INSERT rows whose values are already in database form (text, numbers,
     adapted datetimes), ``_CHUNK`` rows per ``executemany``. For the rows whose ids
     nobody needs (keywords, links, provenances): the ORM's ``bulk_create`` builds a
     model instance and prepares every value through its field, which cost more than
-    the database's own work."""
+    the database's own work. ``ignore_conflicts``: rows breaking a unique
+    constraint are skipped, as ``bulk_create(ignore_conflicts=True)`` does."""
     if not rows:
         return
     quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (names from _meta)
+    on_conflict = OnConflict.IGNORE if ignore_conflicts else None
+    sql = "{} {} ({}) VALUES ({}) {}".format(  # noqa: S608 (names from _meta)
+        connection.ops.insert_statement(on_conflict=on_conflict),
         quote(model._meta.db_table),
         ", ".join(quote(column) for column in columns),
         ", ".join(["%s"] * len(columns)),
-    )
+        connection.ops.on_conflict_suffix_sql(
+            [model._meta.get_field(column) for column in columns],
+            on_conflict,
+            None,
+            None,
+        ),
+    ).strip()
     with connection.cursor() as cursor:
         for chunk in _chunks(rows):
             cursor.executemany(sql, chunk)
@@ -281,24 +297,23 @@ def _preparer(field):
 
 
 @cache
-def _dataset_columns() -> tuple[tuple, ...]:
-    """(attname, column, field, preparer) of every ``Dataset`` column but the id."""
+def _model_columns(model) -> tuple[tuple, ...]:
+    """(attname, column, field, preparer) of every column of ``model`` but the id."""
     return tuple(
         (field.attname, field.column, field, _preparer(field))
-        for field in Dataset._meta.concrete_fields
+        for field in model._meta.concrete_fields
         if not field.primary_key
     )
 
 
-def _datasets_insert(rows: list[dict]) -> list[int]:
-    """INSERT new datasets (attname → value; a missing field takes its default,
-    ``created_at`` / ``updated_at`` the time of the call) and return their ids, in
-    order. What ``bulk_create`` stores, without a model instance per row and the
-    ORM's compiling of every value; the ids are read back by identifier (unique),
-    the same way on SQLite and PostgreSQL."""
+def _model_insert(model, rows: list[dict], *, ignore_conflicts: bool = False):
+    """INSERT new rows of ``model`` (attname → value; a missing field takes its
+    default, ``created_at`` / ``updated_at`` the time of the call): what
+    ``bulk_create`` stores, without a model instance per row and the ORM's
+    compiling of every value."""
     if not rows:
-        return []
-    columns = _dataset_columns()
+        return
+    columns = _model_columns(model)
     now = timezone.now()
     stamps = {
         attname
@@ -318,7 +333,20 @@ def _datasets_insert(rows: list[dict]) -> list[int]:
                 value = column_field.get_default()
             line.append(prepare(value))
         values.append(tuple(line))
-    _insert(Dataset, [column for _a, column, _f, _p in columns], values)
+    _insert(
+        model,
+        [column for _a, column, _f, _p in columns],
+        values,
+        ignore_conflicts=ignore_conflicts,
+    )
+
+
+def _datasets_insert(rows: list[dict]) -> list[int]:
+    """INSERT new datasets (``_model_insert``) and return their ids, in order,
+    read back by identifier (unique): the same way on SQLite and PostgreSQL."""
+    if not rows:
+        return []
+    _model_insert(Dataset, rows)
     ids = {}
     for chunk in _chunks([row["identifier"] for row in rows]):
         ids.update(
@@ -349,7 +377,7 @@ def _datasets_update(rows: list[tuple[int, dict]], names: Sequence[str]) -> None
         return
     by_attname = {
         attname: (column, prepare)
-        for attname, column, _f, prepare in _dataset_columns()
+        for attname, column, _f, prepare in _model_columns(Dataset)
     }
     quote = connection.ops.quote_name
     sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608 (names from _meta)
@@ -416,8 +444,9 @@ class RecordWriter:
             )
         return self._index
 
-    def _index_add(self, dataset_id: int, values: dict) -> None:
-        """Add a dataset just created (its field values) to the similarity index."""
+    def _index_add(self, dataset_id: int, values: dict, key: str | None) -> None:
+        """Add a dataset just created (its field values; ``key``: its title key
+        when known) to the similarity index."""
         if self._index is not None:
             bbox = (
                 None
@@ -436,6 +465,7 @@ class RecordWriter:
                     values["producer_name"],
                     bbox,
                     values["year"],
+                    key=key,
                 )
             )
             self._origin_dataset_ids.add(dataset_id)
@@ -570,6 +600,7 @@ class RecordWriter:
         attach: list[tuple[int, RecordData]] = []
         to_create: list[tuple[int, RecordData, matching.Similarity | None]] = []
         batch_identifiers: dict[str, int] = {}
+        title_keys: dict[int, str] = {}  # position → the record's title key
         for position, record in new_records:
             dataset_id = by_identifier.get(record.identifier) or (
                 by_resource.get(record.resource_identifier)
@@ -587,7 +618,9 @@ class RecordWriter:
                     if self.origin_of(record) == self.origin
                     else set()
                 )
-                found = index.best(_Probe(record), same_origin_ids=same_origin)
+                probe = _Probe(record)
+                title_keys[position] = probe.key
+                found = index.best(probe, same_origin_ids=same_origin)
                 if found is not None and found.mergeable:
                     dataset_id = found.dataset_id
                     report.merged += 1
@@ -631,7 +664,7 @@ class RecordWriter:
             distributions += more_distributions
             if found is not None:
                 candidates.append((dataset_id, found))
-            self._index_add(dataset_id, row)
+            self._index_add(dataset_id, row, title_keys.get(position))
         _insert(Keyword, KEYWORD_COLUMNS, keywords)
         _insert(Distribution, DISTRIBUTION_COLUMNS, distributions)
         return attach, created_ids, candidates
@@ -721,14 +754,14 @@ class RecordWriter:
             if low == high:
                 continue
             rows.append(
-                DuplicateCandidate(
-                    dataset_id=low,
-                    other_id=high,
-                    score=round(found.score, 4),
-                    reasons=found.reasons(),
-                )
+                {
+                    "dataset_id": low,
+                    "other_id": high,
+                    "score": round(found.score, 4),
+                    "reasons": found.reasons(),
+                }
             )
-        DuplicateCandidate.objects.bulk_create(rows, ignore_conflicts=True)
+        _model_insert(DuplicateCandidate, rows, ignore_conflicts=True)
         report.duplicates += len(rows)
 
 
