@@ -97,14 +97,21 @@ class Matches:
 
 def search(user, query: Query, *, using: str = "default") -> Matches:
     """Match and order ``query`` for ``user`` (see the module docstring)."""
+    # The snapshot first, the hidden records after: a record committed between
+    # the two is either absent from the snapshot or seen by the hidden query,
+    # never shown unchecked.
+    index = facets.snapshot(using)
     sets = _sql_sets(user, query, using)
     # Ids from tables whose rows go with their record (not the FTS5 table, which
-    # may keep a deleted record's row): one newer than the snapshot rebuilds it.
+    # may keep a deleted record's row): one newer than the snapshot rebuilds it,
+    # and the hidden records are read again after.
     newest = max(
         (int(ids[-1]) for name, ids in sets.items() if name != "text" and len(ids)),
         default=0,
     )
-    index = facets.snapshot(using, known_up_to=newest)
+    if newest > index.max_id:
+        index = facets.snapshot(using, known_up_to=newest)
+        sets["hidden"] = hidden_ids(user, using)
     mask = np.ones(len(index.ids), dtype=bool)
     mask[index.positions(sets.pop("hidden"))] = False
     for ids in sets.values():

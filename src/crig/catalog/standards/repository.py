@@ -131,11 +131,12 @@ class DatasetRepository:
         key = id(tree)
         if key not in self._matched:
             using = self.visible.db
+            # The snapshot before the hidden records (see ``engine.search``).
+            index = facets.snapshot(using)
             if self.user is not None:
                 hidden = engine.hidden_ids(self.user, using)
             else:
                 hidden = engine.hidden_ids(using=using, published=self.visible)
-            index = facets.snapshot(using)
             visible = np.ones(len(index.ids), dtype=bool)
             visible[index.positions(hidden)] = False
             mask = visible if tree is None else self._mask(tree, index, visible)

@@ -403,3 +403,44 @@ def test_the_repository_counts_and_pages_what_its_sql_does(
         assert [
             record.identifier for record in repository.page(tree, offset=7, limit=5)
         ] == expected[7:12], text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("surface", ["search", "standards"])
+def test_a_record_committed_while_the_snapshot_is_built_is_not_shown_unchecked(
+    world, monkeypatch, surface
+):
+    """A restricted record written by another process right as the snapshot is
+    (re)built must not reach an anonymous search: the hidden records are read
+    after the snapshot."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from crig.catalog.selectors.visibility import datasets_published_to
+    from crig.catalog.standards.repository import DatasetRepository
+
+    original = facets.snapshot
+    written = []
+
+    def snapshot_with_a_concurrent_write(*args, **kwargs):
+        if not written:
+            secret = DatasetFactory(
+                title="Écoute confidentielle", visibility=Visibility.RESTRICTED
+            )
+            dataset_index([secret.pk])
+            written.append(secret.pk)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(facets, "snapshot", snapshot_with_a_concurrent_write)
+    if surface == "search":
+        result = search.datasets_search(user=None)
+        ids = result.ids()
+        assert written, "the concurrent write happened"
+        assert written[0] not in ids
+        assert result.count == len(ids)
+    else:
+        anonymous = AnonymousUser()
+        repository = DatasetRepository(datasets_published_to(anonymous), user=anonymous)
+        identifiers = [record.identifier for record in repository.page(None, limit=500)]
+        assert written, "the concurrent write happened"
+        assert Dataset.objects.get(pk=written[0]).identifier not in identifiers
+        assert repository.count(None) == len(identifiers)
