@@ -130,11 +130,14 @@ class SearchResult:
     ) -> list[Dataset]:
         """The records ``[start:stop]`` in order, read with ``queryset`` (e.g. with
         ``only()`` or ``defer()``; ``Dataset.objects`` by default). A record
-        deleted since it was matched is left out."""
+        deleted or hidden since it was matched is left out."""
         ids = self.ids(start, stop)
         if queryset is None:
             queryset = Dataset.objects.using(self.using)
-        rows = queryset.filter(pk__in=ids).in_bulk()
+        # Read through the visibility rules again (defence in depth: the engine
+        # already left out what the person may not see).
+        visible = datasets_published_to(self._user).filter(pk__in=ids).values("pk")
+        rows = queryset.filter(pk__in=visible).in_bulk()
         return [rows[pk] for pk in ids if pk in rows]
 
 
