@@ -261,7 +261,7 @@ def bbox_filter(index, bbox, mask: np.ndarray, using: str) -> None:
     ):
         representatives.setdefault(index.digest_values[code], int(index.ids[position]))
     missing = spatial.digests_missing(
-        list(representatives), representatives, west, south, east, north, using=using
+        representatives, west, south, east, north, using=using
     )
     if missing:
         missing_codes = _codes_of(index.digest_values, sorted(missing))

@@ -120,7 +120,6 @@ def shapes_by_digest(
 
 
 def digests_missing(
-    digests: Sequence[str],
     representatives: dict[str, int],
     west: float,
     south: float,
@@ -132,7 +131,7 @@ def digests_missing(
     """The digests (of ``representatives``) whose shape does not meet the box;
     an unreadable shape counts as its bbox, so it meets it."""
     shapes = shapes_by_digest(representatives, using=using)
-    known = [digest for digest in dict.fromkeys(digests) if digest in shapes]
+    known = [digest for digest in representatives if digest in shapes]
     if not known:
         return set()
     box = shapely.box(west, south, east, north)
@@ -166,7 +165,7 @@ def bbox_misses(
     for pk, digest in digest_of.items():
         representatives.setdefault(digest, pk)
     missing_digests = digests_missing(
-        list(representatives), representatives, west, south, east, north, using=using
+        representatives, west, south, east, north, using=using
     )
     misses = [pk for pk, digest in digest_of.items() if digest in missing_digests]
     ids, shapes = [], []
