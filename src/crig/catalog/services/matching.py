@@ -26,6 +26,7 @@ same platform (a platform that lists two records means two datasets).
 
 from __future__ import annotations
 
+import heapq
 import re
 import sys
 import unicodedata
@@ -250,9 +251,34 @@ class MatchIndex:
             for word in candidate.key.split():
                 self.by_word[word].discard(dataset_id)
 
+    def candidate_ids(self, key: str) -> list[int]:
+        """The datasets a record of title key ``key`` is compared with, in
+        candidate order: the ``MAX_CANDIDATES`` sharing the most of its words
+        (words met in more than ``FREQUENT_WORD`` datasets left out, unless the
+        title has nothing rarer: then its rarest word alone), the smallest
+        dataset id first among equal counts. Nothing here depends on the order
+        of a set of strings, so the answers do not depend on ``PYTHONHASHSEED``."""
+        lists = sorted(
+            (len(ids), word, ids)
+            for word in set(key.split())
+            if (ids := self.by_word.get(word))
+        )
+        if not lists:
+            return []
+        usable = [ids for size, _w, ids in lists if size <= FREQUENT_WORD] or [
+            lists[0][2]
+        ]
+        counts = Counter(chain.from_iterable(usable))
+        return [
+            dataset_id
+            for dataset_id, _shared in heapq.nsmallest(
+                MAX_CANDIDATES, counts.items(), key=_most_shared_first
+            )
+        ]
+
     def best(self, record, *, same_origin_ids: set[int]) -> Similarity | None:
         """The most similar dataset at or above ``CANDIDATE_SCORE``, if any (the
-        first in candidate order among equal scores).
+        first in candidate order, ``candidate_ids``, among equal scores).
 
         Producer and footprint are cheap; the title's ``difflib`` ratio is not.
         Candidates are compared in decreasing order of the score they could reach
@@ -262,17 +288,9 @@ class MatchIndex:
         is the one comparing every candidate would give.
         """
         key = getattr(record, "key", None) or title_key(record.title)
-        words = set(key.split())
-        lists = sorted((self.by_word[w] for w in words if self.by_word.get(w)), key=len)
-        if not lists:
-            return None
-        usable = [ids for ids in lists if len(ids) <= FREQUENT_WORD] or lists[:1]
-        counts = Counter(chain.from_iterable(usable))
         probe = _Probe.of(record, key)
         bounded = []
-        for rank, (dataset_id, _shared) in enumerate(
-            counts.most_common(MAX_CANDIDATES)
-        ):
+        for rank, dataset_id in enumerate(self.candidate_ids(key)):
             candidate = self.candidates[dataset_id]
             rest = 0.2 * producer_key_similarity(
                 probe.producer, candidate.producer
@@ -301,6 +319,11 @@ class MatchIndex:
             ):
                 best, best_rank = found, rank
         return best
+
+
+def _most_shared_first(item: tuple[int, int]) -> tuple[int, int]:
+    dataset_id, shared = item
+    return (-shared, dataset_id)
 
 
 #: Below the smallest score difference the rule can tell apart: a bound equal to

@@ -103,25 +103,35 @@ def test_index_finds_the_best_candidate_above_the_threshold():
     assert nothing is None
 
 
-def _brute_force_best(index, record, same_origin_ids):
-    """The rule applied to every candidate, in candidate order, without pruning."""
-    from collections import Counter
-
+def _brute_force_best(candidates, record, same_origin_ids):
+    """The rule applied to every candidate, in candidate order, without pruning.
+    ``candidates``: dataset id → ``Candidate``, in the order they were added. The
+    candidate order, spelled out: most shared title words first, then the
+    smallest dataset id; words in more than ``FREQUENT_WORD`` datasets left out
+    unless the title has nothing rarer (then its rarest word, the first in
+    alphabetical order among equally rare ones)."""
     from crig.catalog.services import matching
 
-    key = matching.title_key(record.title)
-    lists = sorted(
-        (index.by_word[w] for w in set(key.split()) if index.by_word.get(w)), key=len
-    )
-    if not lists:
+    words = set(matching.title_key(record.title).split())
+    by_word = {}
+    for dataset_id, candidate in candidates.items():
+        for word in set(candidate.key.split()) & words:
+            by_word.setdefault(word, []).append(dataset_id)
+    if not by_word:
         return None
-    usable = [i for i in lists if len(i) <= matching.FREQUENT_WORD] or lists[:1]
-    counts = Counter(i for ids in usable for i in ids)
+    usable = [w for w in by_word if len(by_word[w]) <= matching.FREQUENT_WORD]
+    if not usable:
+        usable = [min(by_word, key=lambda w: (len(by_word[w]), w))]
+    shared = {}
+    for word in usable:
+        for dataset_id in by_word[word]:
+            shared[dataset_id] = shared.get(dataset_id, 0) + 1
+    order = sorted(shared, key=lambda dataset_id: (-shared[dataset_id], dataset_id))
     best = None
-    for dataset_id, _shared in counts.most_common(matching.MAX_CANDIDATES):
+    for dataset_id in order[: matching.MAX_CANDIDATES]:
         found = similarity(
             record,
-            index.candidates[dataset_id],
+            candidates[dataset_id],
             same_origin=dataset_id in same_origin_ids,
         )
         if (
@@ -167,7 +177,7 @@ def test_the_pruned_search_finds_what_comparing_every_candidate_finds():
         producer = known.producer_name if rng.random() < 0.7 else rng.choice(producers)
         return Probe(" ".join(title), producer, bbox, known.year)
 
-    index, knowns = MatchIndex(), []
+    index, knowns, candidates = MatchIndex(), [], {}
     for pk in range(1, 1500):
         if pk < 300 or rng.random() < 0.4:
             known = record()
@@ -176,14 +186,15 @@ def test_the_pruned_search_finds_what_comparing_every_candidate_finds():
         else:
             known = near(rng.choice(knowns))
         knowns.append(known)
-        index.add(
-            Candidate(pk, known.title, known.producer_name, known.bbox, known.year)
+        candidates[pk] = Candidate(
+            pk, known.title, known.producer_name, known.bbox, known.year
         )
+        index.add(candidates[pk])
     same_origin = set(rng.sample(range(1, 1500), 200))
     compared = found = 0
     for _ in range(1500):
         probe = record() if rng.random() < 0.3 else near(rng.choice(knowns))
-        expected = _brute_force_best(index, probe, same_origin)
+        expected = _brute_force_best(candidates, probe, same_origin)
         assert index.best(probe, same_origin_ids=same_origin) == expected
         compared += 1
         found += expected is not None
