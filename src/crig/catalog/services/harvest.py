@@ -40,6 +40,7 @@ from crig.catalog.ingest.records import RecordData
 from crig.catalog.models import HarvestRun, HarvestSource
 from crig.catalog.services.records import (
     CREATED,
+    REPEATED,
     UNCHANGED,
     UPDATED,
     RecordWriter,
@@ -247,7 +248,9 @@ def catalog_import_files(
     tally = _Tally()
     try:
         with _objects_frozen(), transaction.atomic():
-            writer = RecordWriter(origin="file", seen_at=run.started_at)
+            writer = RecordWriter(
+                origin="file", seen_at=run.started_at, skip_repeated=True
+            )
             tally.write(writer, _file_records(paths, tally, progress), progress)
     except Exception as exc:  # a bug must not leave a run "running" forever
         logger.exception("Import run %s failed", run.pk)
@@ -294,7 +297,6 @@ class _Tally:
     failures: list[dict] = field(default_factory=list)
     failed: int = 0
     warnings: list[str] = field(default_factory=list)
-    seen_remote_ids: set[tuple[str, str]] = field(default_factory=set)
     failed_remote_ids: set[str] = field(default_factory=set)
 
     def fail(self, identifier: str, reason: str) -> None:
@@ -316,26 +318,35 @@ class _Tally:
                 self.warnings.append(note)
 
     def write(self, writer: RecordWriter, records: Iterable[RecordData], progress):
-        """Write records in batches of ``BATCH_SIZE``, each record once."""
-        batch = []
+        """Write records in batches of ``BATCH_SIZE``, each record once: a
+        record listed twice in a batch is caught here, one listed in an earlier
+        batch by the writer (``skip_repeated``: its provenance already carries
+        the run's stamp), so the run keeps no set of every record it has seen."""
+        batch, keys = [], set()
         for record in records:
             key = (record.origin, record.remote_identifier)
-            if key in self.seen_remote_ids:
-                self.fail(
-                    record.remote_identifier,
-                    _("The source lists this record twice; the first copy was kept."),
-                )
+            if key in keys:
+                self._repeated(record)
                 continue
-            self.seen_remote_ids.add(key)
+            keys.add(key)
             batch.append(record)
             if len(batch) >= BATCH_SIZE:
                 self._write_batch(writer, batch, progress)
-                batch = []
+                batch, keys = [], set()
         if batch:
             self._write_batch(writer, batch, progress)
 
+    def _repeated(self, record: RecordData) -> None:
+        self.fail(
+            record.remote_identifier,
+            _("The source lists this record twice; the first copy was kept."),
+        )
+
     def _write_batch(self, writer: RecordWriter, batch, progress) -> None:
         report = writer.write(batch)
+        for record, outcome in zip(batch, report.outcomes, strict=True):
+            if outcome == REPEATED:
+                self._repeated(record)
         self.created += report.count(CREATED)
         self.updated += report.count(UPDATED)
         self.unchanged += report.count(UNCHANGED)
@@ -400,7 +411,10 @@ def _execute(run: HarvestRun, progress: Progress) -> HarvestRun:
         try:
             with _objects_frozen(), transaction.atomic():
                 writer = RecordWriter(
-                    origin=source.name, source=source, seen_at=run.started_at
+                    origin=source.name,
+                    source=source,
+                    seen_at=run.started_at,
+                    skip_repeated=True,
                 )
                 tally.write(writer, _batches(_staged_pages(staging)), progress)
                 withdrawn = provenances_withdraw(

@@ -47,6 +47,8 @@ from crig.territory.geometry import for_storage, to_geojson_text
 CREATED = "created"
 UPDATED = "updated"
 UNCHANGED = "unchanged"
+#: A record a run's writer already wrote earlier in the run (``skip_repeated``).
+REPEATED = "repeated"
 
 # Dataset fields a record sets (the others belong to the catalogue: visibility,
 # status, demo flag, author, coverage date, search text).
@@ -408,10 +410,22 @@ class RecordWriter:
     """Upserts batches of records of one origin; keeps what it learns between
     batches (organisations, the similarity index) for the length of a run."""
 
-    def __init__(self, *, origin: str, source=None, seen_at: datetime):
+    def __init__(
+        self,
+        *,
+        origin: str,
+        source=None,
+        seen_at: datetime,
+        skip_repeated: bool = False,
+    ):
         self.origin = origin
         self.source = source
         self.seen_at = seen_at
+        # A run's writer: a record whose provenance was already stamped
+        # ``seen_at`` (written by an earlier batch of this run, since the stamp
+        # is the run's start) is left alone, outcome ``REPEATED``. What a run
+        # has seen is in the database, not in a set growing with the source.
+        self.skip_repeated = skip_repeated
         self.producers = ProducerLinker()
         self._index: matching.MatchIndex | None = None
         self._origin_dataset_ids: set[int] | None = None
@@ -491,6 +505,7 @@ class RecordWriter:
                 "remote_identifier",
                 "content_hash",
                 "withdrawn_at",
+                "last_seen_at",
             ):
                 key = (provenance.origin, provenance.remote_identifier)
                 if key in wanted:
@@ -505,6 +520,9 @@ class RecordWriter:
                 new_records.append((position, record))
                 continue
             report.dataset_ids[position] = provenance.dataset_id
+            if self.skip_repeated and provenance.last_seen_at == self.seen_at:
+                report.outcomes[position] = REPEATED
+                continue
             if (
                 provenance.content_hash == record.content_hash
                 and not provenance.withdrawn_at
