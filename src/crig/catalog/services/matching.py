@@ -27,10 +27,12 @@ same platform (a platform that lists two records means two datasets).
 from __future__ import annotations
 
 import heapq
+import math
 import re
-import sys
 import unicodedata
-from collections import Counter, defaultdict
+from array import array
+from bisect import bisect_left, insort
+from collections import Counter
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from itertools import chain
@@ -157,6 +159,9 @@ def bbox_iou(a: Box | None, b: Box | None) -> float:
     return inter / union
 
 
+_NO_BOX = (math.nan,) * 4
+
+
 class Candidate:
     """What the index knows of a dataset: only the keys the rule compares (not the
     title or producer themselves), so the index stays small for large catalogues.
@@ -175,8 +180,7 @@ class Candidate:
     ):
         self.dataset_id = dataset_id
         self.key = title_key(title) if key is None else key
-        # Producers repeat across a catalogue: one string per distinct key.
-        self.producer = sys.intern(producer_key(producer_name))
+        self.producer = producer_key(producer_name)
         self.numbers = tuple(sorted(_NUMBER.findall(title or "")))
         self.bbox = bbox
         self.year = year
@@ -233,52 +237,156 @@ def similarity(
     )
 
 
+class IdSet:
+    """A set of dataset ids as a sorted ``array("q")``: 8 bytes an id where a
+    ``set`` of ints takes some 60, for the datasets of a harvest's own origin
+    (ids come mostly in increasing order: appended)."""
+
+    def __init__(self, ids=()):
+        self._ids = array("q")
+        for dataset_id in ids:
+            self.add(dataset_id)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __contains__(self, dataset_id) -> bool:
+        position = bisect_left(self._ids, dataset_id)
+        return position < len(self._ids) and self._ids[position] == dataset_id
+
+    def add(self, dataset_id: int) -> None:
+        if not self._ids or dataset_id > self._ids[-1]:
+            self._ids.append(dataset_id)
+        elif dataset_id not in self:
+            insort(self._ids, dataset_id)
+
+
 class MatchIndex:
-    """Datasets by title word, to compare a record with a few candidates only."""
+    """Datasets by title word, to compare a record with a few candidates only.
+
+    Stored compactly, since a harvest's index holds every active dataset for
+    the length of the run: a dataset is a *slot* in parallel arrays (its id, box,
+    year, the codes of its producer key and of its title's numbers) plus its
+    title key in a list; a word lists the slots of its datasets in an
+    ``array("i")``. No Python object per dataset but its title key: a
+    ``Candidate`` is rebuilt for the few datasets a record is compared with.
+    """
 
     def __init__(self):
-        self.candidates: dict[int, Candidate] = {}
-        self.by_word: dict[str, set[int]] = defaultdict(set)
+        self._ids = array("q")
+        self._ids_increase = True  # slot order is dataset id order
+        self._keys: list[str] = []
+        self._boxes = array("d")  # 4 per slot; NaN: no box
+        self._years = array("i")  # 0: no year
+        self._producers = array("i")  # codes of self._producer_keys
+        self._numbers = array("i")  # codes of self._number_tuples
+        self._producer_keys: list[str] = []
+        self._number_tuples: list[tuple[str, ...]] = []
+        # Producer keys and title numbers repeat: one copy of each, by code.
+        self._producer_codes: dict[str, int] = {}
+        self._number_codes: dict[tuple[str, ...], int] = {}
+        self._slots: dict[int, int] = {}  # dataset id → slot, filled on demand
+        self.by_word: dict[str, array] = {}
+
+    def __len__(self) -> int:
+        return len(self._ids) - self._ids.count(0)
+
+    @staticmethod
+    def _code(value, codes: dict, values: list) -> int:
+        code = codes.get(value)
+        if code is None:
+            code = codes[value] = len(values)
+            values.append(value)
+        return code
 
     def add(self, candidate: Candidate) -> None:
-        self.candidates[candidate.dataset_id] = candidate
+        """Add a dataset not in the index (each dataset is added once)."""
+        slot = len(self._ids)
+        if slot and candidate.dataset_id <= self._ids[-1]:
+            self._ids_increase = False
+        self._ids.append(candidate.dataset_id)
+        self._keys.append(candidate.key)
+        self._boxes.extend(candidate.bbox if candidate.bbox is not None else _NO_BOX)
+        self._years.append(candidate.year or 0)
+        self._producers.append(
+            self._code(candidate.producer, self._producer_codes, self._producer_keys)
+        )
+        self._numbers.append(
+            self._code(candidate.numbers, self._number_codes, self._number_tuples)
+        )
+        if self._slots:
+            self._slots[candidate.dataset_id] = slot
         for word in candidate.key.split():
-            self.by_word[word].add(candidate.dataset_id)
+            slots = self.by_word.get(word)
+            if slots is None:
+                self.by_word[word] = array("i", (slot,))
+            elif slots[-1] != slot:  # a key's words are distinct; to be safe
+                slots.append(slot)
 
     def remove(self, dataset_id: int) -> None:
-        candidate = self.candidates.pop(dataset_id, None)
-        if candidate is not None:
-            for word in candidate.key.split():
-                self.by_word[word].discard(dataset_id)
+        """Forget a dataset (its slot stays, empty). Rare: the map of ids to
+        slots is built on the first call."""
+        if not self._slots:
+            self._slots = {pk: slot for slot, pk in enumerate(self._ids) if pk}
+        slot = self._slots.pop(dataset_id, None)
+        if slot is None:
+            return
+        self._ids[slot] = 0
+        for word in self._keys[slot].split():
+            slots = self.by_word[word]
+            slots.remove(slot)
+            if not slots:
+                del self.by_word[word]
+        self._keys[slot] = ""
 
-    def candidate_ids(self, key: str) -> list[int]:
-        """The datasets a record of title key ``key`` is compared with, in
-        candidate order: the ``MAX_CANDIDATES`` sharing the most of its words
-        (words met in more than ``FREQUENT_WORD`` datasets left out, unless the
-        title has nothing rarer: then its rarest word alone), the smallest
+    def candidate(self, slot: int) -> Candidate:
+        """The ``Candidate`` of the dataset in ``slot``, as it was added."""
+        found = Candidate.__new__(Candidate)
+        found.dataset_id = self._ids[slot]
+        found.key = self._keys[slot]
+        found.producer = self._producer_keys[self._producers[slot]]
+        found.numbers = self._number_tuples[self._numbers[slot]]
+        box = tuple(self._boxes[4 * slot : 4 * slot + 4])
+        found.bbox = None if box[0] != box[0] else box  # NaN: no box
+        found.year = self._years[slot] or None
+        return found
+
+    def candidate_slots(self, key: str) -> list[int]:
+        """The slots of the datasets a record of title key ``key`` is compared
+        with, in candidate order: the ``MAX_CANDIDATES`` sharing the most of its
+        words (words met in more than ``FREQUENT_WORD`` datasets left out, unless
+        the title has nothing rarer: then its rarest word alone), the smallest
         dataset id first among equal counts. Nothing here depends on the order
         of a set of strings, so the answers do not depend on ``PYTHONHASHSEED``."""
         lists = sorted(
-            (len(ids), word, ids)
+            (len(slots), word, slots)
             for word in set(key.split())
-            if (ids := self.by_word.get(word))
+            if (slots := self.by_word.get(word))
         )
         if not lists:
             return []
-        usable = [ids for size, _w, ids in lists if size <= FREQUENT_WORD] or [
+        usable = [slots for size, _w, slots in lists if size <= FREQUENT_WORD] or [
             lists[0][2]
         ]
         counts = Counter(chain.from_iterable(usable))
+        if self._ids_increase:
+            # Slot order is id order: sort the slots, then stably by count (two
+            # sorts with C keys, where a Python key per item cost more).
+            ranked = sorted(sorted(counts), key=counts.__getitem__, reverse=True)
+            return ranked[:MAX_CANDIDATES]
+        ids = self._ids
         return [
-            dataset_id
-            for dataset_id, _shared in heapq.nsmallest(
-                MAX_CANDIDATES, counts.items(), key=_most_shared_first
+            slot
+            for slot, _shared in heapq.nsmallest(
+                MAX_CANDIDATES,
+                counts.items(),
+                key=lambda item: (-item[1], ids[item[0]]),
             )
         ]
 
     def best(self, record, *, same_origin_ids: set[int]) -> Similarity | None:
         """The most similar dataset at or above ``CANDIDATE_SCORE``, if any (the
-        first in candidate order, ``candidate_ids``, among equal scores).
+        first in candidate order, ``candidate_slots``, among equal scores).
 
         Producer and footprint are cheap; the title's ``difflib`` ratio is not.
         Candidates are compared in decreasing order of the score they could reach
@@ -290,8 +398,8 @@ class MatchIndex:
         key = getattr(record, "key", None) or title_key(record.title)
         probe = _Probe.of(record, key)
         bounded = []
-        for rank, dataset_id in enumerate(self.candidate_ids(key)):
-            candidate = self.candidates[dataset_id]
+        for rank, slot in enumerate(self.candidate_slots(key)):
+            candidate = self.candidate(slot)
             rest = 0.2 * producer_key_similarity(
                 probe.producer, candidate.producer
             ) + 0.3 * bbox_iou(probe.bbox, candidate.bbox)
@@ -319,11 +427,6 @@ class MatchIndex:
             ):
                 best, best_rank = found, rank
         return best
-
-
-def _most_shared_first(item: tuple[int, int]) -> tuple[int, int]:
-    dataset_id, shared = item
-    return (-shared, dataset_id)
 
 
 #: Below the smallest score difference the rule can tell apart: a bound equal to

@@ -428,7 +428,7 @@ class RecordWriter:
         self.skip_repeated = skip_repeated
         self.producers = ProducerLinker()
         self._index: matching.MatchIndex | None = None
-        self._origin_dataset_ids: set[int] | None = None
+        self._origin_dataset_ids: matching.IdSet | None = None
 
     def origin_of(self, record: RecordData) -> str:
         return record.origin or self.origin
@@ -438,7 +438,9 @@ class RecordWriter:
     def index(self) -> matching.MatchIndex:
         if self._index is None:
             self._index = matching.MatchIndex()
-            rows = Dataset.objects.filter(status=Dataset.Status.ACTIVE).values_list(
+            # In id order: the index's candidate order is then its slot order.
+            active = Dataset.objects.filter(status=Dataset.Status.ACTIVE)
+            rows = active.order_by("pk").values_list(
                 "pk",
                 "title",
                 "producer_name",
@@ -451,10 +453,11 @@ class RecordWriter:
             for pk, title, producer, w, s, e, n, year in rows.iterator(chunk_size=2000):
                 bbox = None if w is None else (w, s, e, n)
                 self._index.add(matching.Candidate(pk, title, producer, bbox, year))
-            self._origin_dataset_ids = set(
-                Provenance.objects.filter(origin=self.origin).values_list(
-                    "dataset_id", flat=True
-                )
+            self._origin_dataset_ids = matching.IdSet(
+                Provenance.objects.filter(origin=self.origin)
+                .order_by("dataset_id")
+                .values_list("dataset_id", flat=True)
+                .iterator(chunk_size=2000)
             )
         return self._index
 
