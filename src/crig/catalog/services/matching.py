@@ -26,7 +26,6 @@ same platform (a platform that lists two records means two datasets).
 
 from __future__ import annotations
 
-import heapq
 import math
 import re
 import unicodedata
@@ -355,9 +354,11 @@ class MatchIndex:
         """The slots of the datasets a record of title key ``key`` is compared
         with, in candidate order: the ``MAX_CANDIDATES`` sharing the most of its
         words (words met in more than ``FREQUENT_WORD`` datasets left out, unless
-        the title has nothing rarer: then its rarest word alone), the smallest
-        dataset id first among equal counts. Nothing here depends on the order
-        of a set of strings, so the answers do not depend on ``PYTHONHASHSEED``."""
+        the title has nothing rarer: then its rarest word alone); among equal
+        shares, the first met walking the words from the rarest (equally rare
+        ones in alphabetical order), each word's datasets in increasing id
+        order. Nothing here depends on the order of a set of strings, so the
+        answers do not depend on ``PYTHONHASHSEED``."""
         lists = sorted(
             (len(slots), word, slots)
             for word in set(key.split())
@@ -368,21 +369,12 @@ class MatchIndex:
         usable = [slots for size, _w, slots in lists if size <= FREQUENT_WORD] or [
             lists[0][2]
         ]
+        if not self._ids_increase:  # slot order is not id order: sort
+            usable = [sorted(slots, key=self._ids.__getitem__) for slots in usable]
+        # Counter keeps first-met order, and most_common is stable among equal
+        # counts.
         counts = Counter(chain.from_iterable(usable))
-        if self._ids_increase:
-            # Slot order is id order: sort the slots, then stably by count (two
-            # sorts with C keys, where a Python key per item cost more).
-            ranked = sorted(sorted(counts), key=counts.__getitem__, reverse=True)
-            return ranked[:MAX_CANDIDATES]
-        ids = self._ids
-        return [
-            slot
-            for slot, _shared in heapq.nsmallest(
-                MAX_CANDIDATES,
-                counts.items(),
-                key=lambda item: (-item[1], ids[item[0]]),
-            )
-        ]
+        return [slot for slot, _shared in counts.most_common(MAX_CANDIDATES)]
 
     def best(self, record, *, same_origin_ids: set[int]) -> Similarity | None:
         """The most similar dataset at or above ``CANDIDATE_SCORE``, if any (the

@@ -105,28 +105,32 @@ def test_index_finds_the_best_candidate_above_the_threshold():
 
 def _brute_force_best(candidates, record, same_origin_ids):
     """The rule applied to every candidate, in candidate order, without pruning.
-    ``candidates``: dataset id → ``Candidate``, in the order they were added. The
-    candidate order, spelled out: most shared title words first, then the
-    smallest dataset id; words in more than ``FREQUENT_WORD`` datasets left out
-    unless the title has nothing rarer (then its rarest word, the first in
-    alphabetical order among equally rare ones)."""
+    ``candidates``: dataset id → ``Candidate``. The candidate order, spelled
+    out: most shared title words first; among equal shares, the first met
+    walking the words from the rarest (equally rare ones in alphabetical order),
+    each word's datasets by increasing id. Words in more than ``FREQUENT_WORD``
+    datasets are left out unless the title has nothing rarer (then its rarest
+    word alone)."""
     from crig.catalog.services import matching
 
     words = set(matching.title_key(record.title).split())
     by_word = {}
-    for dataset_id, candidate in candidates.items():
-        for word in set(candidate.key.split()) & words:
+    for dataset_id in sorted(candidates):
+        for word in set(candidates[dataset_id].key.split()) & words:
             by_word.setdefault(word, []).append(dataset_id)
     if not by_word:
         return None
-    usable = [w for w in by_word if len(by_word[w]) <= matching.FREQUENT_WORD]
-    if not usable:
-        usable = [min(by_word, key=lambda w: (len(by_word[w]), w))]
-    shared = {}
+    walk = sorted(by_word, key=lambda w: (len(by_word[w]), w))
+    usable = [w for w in walk if len(by_word[w]) <= matching.FREQUENT_WORD]
+    usable = usable or walk[:1]
+    shared, met = {}, {}
     for word in usable:
         for dataset_id in by_word[word]:
             shared[dataset_id] = shared.get(dataset_id, 0) + 1
-    order = sorted(shared, key=lambda dataset_id: (-shared[dataset_id], dataset_id))
+            met.setdefault(dataset_id, len(met))
+    order = sorted(
+        shared, key=lambda dataset_id: (-shared[dataset_id], met[dataset_id])
+    )
     best = None
     for dataset_id in order[: matching.MAX_CANDIDATES]:
         found = similarity(
