@@ -121,8 +121,8 @@ def key_similarity(
         return 0.0
     if counts_a is None:
         counts_a = Counter(key_a)
-    count_b = Counter(key_b).get
-    matches = sum(min(count, count_b(char, 0)) for char, count in counts_a.items())
+    count_b = key_b.count  # a few short strings: cheaper than a Counter of key_b
+    matches = sum(min(count, count_b(char)) for char, count in counts_a.items())
     if 2.0 * matches / length < floor:
         return 0.0
     return SequenceMatcher(None, key_a, key_b, autojunk=False).ratio()
@@ -164,7 +164,8 @@ _NO_BOX = (math.nan,) * 4
 class Candidate:
     """What the index knows of a dataset: only the keys the rule compares (not the
     title or producer themselves), so the index stays small for large catalogues.
-    ``key``: the title's ``title_key``, when the caller has it already."""
+    ``key``, ``producer``: the title's ``title_key`` and the producer's
+    ``producer_key``, when the caller has them already."""
 
     __slots__ = ("dataset_id", "key", "producer", "numbers", "bbox", "year")
 
@@ -176,10 +177,11 @@ class Candidate:
         bbox: Box | None,
         year: int | None,
         key: str | None = None,
+        producer: str | None = None,
     ):
         self.dataset_id = dataset_id
         self.key = title_key(title) if key is None else key
-        self.producer = producer_key(producer_name)
+        self.producer = producer_key(producer_name) if producer is None else producer
         self.numbers = tuple(sorted(_NUMBER.findall(title or "")))
         self.bbox = bbox
         self.year = year
@@ -390,18 +392,33 @@ class MatchIndex:
         key = getattr(record, "key", None) or title_key(record.title)
         probe = _Probe.of(record, key)
         bounded = []
+        boxes, producers, producer_keys = (
+            self._boxes,
+            self._producers,
+            self._producer_keys,
+        )
+        producer_scores = {}  # producer code → similarity with the record's
         for rank, slot in enumerate(self.candidate_slots(key)):
-            candidate = self.candidate(slot)
-            rest = 0.2 * producer_key_similarity(
-                probe.producer, candidate.producer
-            ) + 0.3 * bbox_iou(probe.bbox, candidate.bbox)
+            code = producers[slot]
+            producer = producer_scores.get(code)
+            if producer is None:
+                producer = producer_scores[code] = producer_key_similarity(
+                    probe.producer, producer_keys[code]
+                )
+            at = 4 * slot
+            west = boxes[at]
+            box = (
+                None if west != west else (west, *boxes[at + 1 : at + 4])
+            )  # NaN: no box
+            rest = 0.2 * producer + 0.3 * bbox_iou(probe.bbox, box)
             if 0.5 + rest >= CANDIDATE_SCORE:
-                bounded.append((0.5 + rest, rank, rest, candidate))
+                bounded.append((0.5 + rest, rank, rest, slot))
         bounded.sort(key=lambda item: (-item[0], item[1]))
         best, best_rank = None, None
-        for bound, rank, rest, candidate in bounded:
+        for bound, rank, rest, slot in bounded:
             if best is not None and bound < best.score - _EPSILON:
                 break  # sorted: no later candidate can reach the best either
+            candidate = self.candidate(slot)
             needed = CANDIDATE_SCORE if best is None else best.score
             floor = max(CANDIDATE_MIN_TITLE, (needed - rest) / 0.5) - _EPSILON
             found = similarity(

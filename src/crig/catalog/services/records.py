@@ -323,17 +323,44 @@ def _model_insert(model, rows: list[dict], *, ignore_conflicts: bool = False):
         if getattr(column_field, "auto_now", False)
         or getattr(column_field, "auto_now_add", False)
     }
+    # Prepared once per call: the stamps, the constant defaults, and each
+    # distinct date or datetime (a batch's "seen" dates are all the same); None
+    # is None in every column's database form.
+    constant = {
+        attname: prepare(now)
+        if attname in stamps
+        else prepare(column_field.get_default())
+        for attname, _c, column_field, prepare in columns
+        if attname in stamps or not callable(column_field.default)
+    }
+    memos = {
+        attname: {}
+        for attname, _c, column_field, _p in columns
+        if column_field.get_internal_type() in ("DateField", "DateTimeField")
+    }
     values = []
     for row in rows:
         line = []
         for attname, _column, column_field, prepare in columns:
-            if attname in row:
-                value = row[attname]
-            elif attname in stamps:
-                value = now
+            if attname not in row:
+                line.append(
+                    constant[attname]
+                    if attname in constant
+                    else prepare(column_field.get_default())
+                )
+                continue
+            value = row[attname]
+            if value is None:
+                line.append(None)
+                continue
+            memo = memos.get(attname)
+            if memo is None:
+                line.append(prepare(value))
             else:
-                value = column_field.get_default()
-            line.append(prepare(value))
+                prepared = memo.get(value)
+                if prepared is None:
+                    prepared = memo[value] = prepare(value)
+                line.append(prepared)
         values.append(tuple(line))
     _insert(
         model,
@@ -461,9 +488,9 @@ class RecordWriter:
             )
         return self._index
 
-    def _index_add(self, dataset_id: int, values: dict, key: str | None) -> None:
-        """Add a dataset just created (its field values; ``key``: its title key
-        when known) to the similarity index."""
+    def _index_add(self, dataset_id: int, values: dict, probe: _Probe | None) -> None:
+        """Add a dataset just created (its field values; ``probe``: the
+        record's keys, when computed) to the similarity index."""
         if self._index is not None:
             bbox = (
                 None
@@ -482,7 +509,8 @@ class RecordWriter:
                     values["producer_name"],
                     bbox,
                     values["year"],
-                    key=key,
+                    key=probe and probe.key,
+                    producer=probe and probe.producer,
                 )
             )
             self._origin_dataset_ids.add(dataset_id)
@@ -621,7 +649,7 @@ class RecordWriter:
         attach: list[tuple[int, RecordData]] = []
         to_create: list[tuple[int, RecordData, matching.Similarity | None]] = []
         batch_identifiers: dict[str, int] = {}
-        title_keys: dict[int, str] = {}  # position → the record's title key
+        probes: dict[int, _Probe] = {}  # position → the record's probe
         for position, record in new_records:
             dataset_id = by_identifier.get(record.identifier) or (
                 by_resource.get(record.resource_identifier)
@@ -640,7 +668,7 @@ class RecordWriter:
                     else set()
                 )
                 probe = _Probe(record)
-                title_keys[position] = probe.key
+                probes[position] = probe
                 found = index.best(probe, same_origin_ids=same_origin)
                 if found is not None and found.mergeable:
                     dataset_id = found.dataset_id
@@ -685,7 +713,7 @@ class RecordWriter:
             distributions += more_distributions
             if found is not None:
                 candidates.append((dataset_id, found))
-            self._index_add(dataset_id, row, title_keys.get(position))
+            self._index_add(dataset_id, row, probes.get(position))
         _insert(Keyword, KEYWORD_COLUMNS, keywords)
         _insert(Distribution, DISTRIBUTION_COLUMNS, distributions)
         return attach, created_ids, candidates
