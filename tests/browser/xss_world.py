@@ -90,6 +90,9 @@ SKIPPED = {
     "catalog.Dataset.search_title": "search key derived from the title",
     "catalog.SearchChange.token": "random token of the search index",
     "catalog.Provenance.content_hash": "a SHA-256 hash",
+    "catalog.DatasetFootprint.digest": "a BLAKE2b hash of the footprint's WKB",
+    "catalog.AreaCoverage.code": "EPCI SIREN or département code, copied from the "
+    "territory by the coverage service",
     "catalog.DuplicateCandidate.reasons": "similarity figures (numbers only)",
     "needs.Need.outline": "GeoJSON geometry, parsed, never shown as text",
     "needs.Need.consolidated_outline": "GeoJSON computed from the supports",

@@ -87,9 +87,7 @@ def storage_snapshot() -> dict[str, bytes]:
 
 
 def search_ids(q: str) -> list[int]:
-    return sorted(
-        datasets_search(user=AnonymousUser(), q=q).queryset.values_list("pk", flat=True)
-    )
+    return sorted(datasets_search(user=AnonymousUser(), q=q).ids())
 
 
 @pytest.mark.django_db(transaction=True)
