@@ -96,15 +96,9 @@ def shapes_by_digest(
     shapes = shape_cache.get_many(representatives)
     missing = [pk for digest, pk in representatives.items() if digest not in shapes]
     parsed = {}
-    for start in range(0, len(missing), 900):
-        rows = (
-            DatasetFootprint.objects.using(using)
-            .filter(dataset_id__in=missing[start : start + 900])
-            .values_list("digest", "wkb")
-        )
-        for digest, wkb in rows:
-            if digest in representatives:
-                parsed[digest] = bytes(wkb)
+    for digest, wkb in _footprint_rows(missing, ("digest", "wkb"), using):
+        if digest in representatives:
+            parsed[digest] = bytes(wkb)
     if parsed:
         digests = list(parsed)
         geometries = shapely.from_wkb(list(parsed.values()), on_invalid="ignore")
@@ -117,6 +111,16 @@ def shapes_by_digest(
         shape_cache.put_many(new)
         shapes.update(new)
     return shapes
+
+
+def _footprint_rows(dataset_ids: list[int], fields: tuple[str, ...], using: str):
+    """``fields`` of the footprint rows of these datasets, 900 ids per query."""
+    for start in range(0, len(dataset_ids), 900):
+        yield from (
+            DatasetFootprint.objects.using(using)
+            .filter(dataset_id__in=dataset_ids[start : start + 900])
+            .values_list(*fields)
+        )
 
 
 def digests_missing(
@@ -153,14 +157,13 @@ def bbox_misses(
     if not uncertain:
         return []
     using = queryset.db
-    digest_of = {}
-    for start in range(0, len(uncertain), 900):
-        rows = (
-            DatasetFootprint.objects.using(using)
-            .filter(dataset_id__in=uncertain[start : start + 900])
-            .values_list("dataset_id", "digest")
-        )
-        digest_of.update(rows)
+    # A row without a digest yet is read as GeoJSON below, like a record without
+    # a row (the search's snapshot leaves them out of its digests alike).
+    digest_of = {
+        pk: digest
+        for pk, digest in _footprint_rows(uncertain, ("dataset_id", "digest"), using)
+        if digest
+    }
     representatives = {}
     for pk, digest in digest_of.items():
         representatives.setdefault(digest, pk)

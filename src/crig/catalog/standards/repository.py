@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 from django.db import connections
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 
@@ -237,15 +237,10 @@ class DatasetRepository:
         index, positions = self._positions(tree)
         ids = index.ids[positions[offset : offset + limit]].tolist()
         rows = self.base.filter(pk__in=ids).defer("search_text", "search_title")
-        found = {
-            record_id: record
-            for record_id, record in zip(
-                (row.pk for row in rows.order_by("pk")),
-                self.records(rows.order_by("pk"), with_documents=with_documents),
-                strict=True,
-            )
-        }
-        return [found[pk] for pk in ids if pk in found]
+        by_pk = {row.pk: row for row in rows}
+        return self.records(
+            [by_pk[pk] for pk in ids if pk in by_pk], with_documents=with_documents
+        )
 
     def by_identifiers(
         self, identifiers: Sequence[str], *, with_documents: bool = False
@@ -257,7 +252,9 @@ class DatasetRepository:
         }
         return [found[i] for i in identifiers if i in found]
 
-    def records(self, rows: QuerySet, *, with_documents: bool) -> list[CatalogRecord]:
+    def records(
+        self, rows: QuerySet | list[Dataset], *, with_documents: bool
+    ) -> list[CatalogRecord]:
         prefetches = [
             "keywords",
             "distributions",
@@ -276,10 +273,9 @@ class DatasetRepository:
                     to_attr="iso_provenances",
                 )
             )
-        return [
-            self.record(row, with_documents=with_documents)
-            for row in rows.prefetch_related(*prefetches)
-        ]
+        rows = list(rows)
+        prefetch_related_objects(rows, *prefetches)
+        return [self.record(row, with_documents=with_documents) for row in rows]
 
     def record(self, dataset: Dataset, *, with_documents: bool) -> CatalogRecord:
         bbox = None
