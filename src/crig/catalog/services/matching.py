@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from array import array
 from bisect import bisect_left, insort
 from collections import Counter
@@ -36,7 +35,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from itertools import chain
 
-from crig.territory.names import _ABBREVIATIONS, _NOT_ALPHANUMERIC
+from crig.territory.names import search_words
 
 MERGE_SCORE = 0.85
 MERGE_MIN_TITLE = 0.9
@@ -52,36 +51,6 @@ STOP_WORDS = frozenset(
     "a au aux d de des du en et l la le les of on the and sur pour par un une".split()
 )
 _NUMBER = re.compile(r"\d+")
-
-
-class _FoldTable(dict):
-    """Code point → the character decomposed (NFKD) without its combining marks,
-    filled as characters are met, for ``str.translate``."""
-
-    def __missing__(self, code: int) -> str:
-        folded = "".join(
-            char
-            for char in unicodedata.normalize("NFKD", chr(code))
-            if not unicodedata.combining(char)
-        )
-        self[code] = folded
-        return folded
-
-
-_FOLD = _FoldTable()
-
-
-def search_words(text: str) -> list[str]:
-    """``territory.names.search_words``, a character at a time through a table:
-    decomposing a string and dropping its combining marks is decomposing each
-    character and dropping its marks (the reordering NFKD does only moves marks),
-    so the words are the same (tested over every code point), four times faster:
-    every dataset's title and producer go through it when a harvest builds its
-    similarity index."""
-    ascii_text = text.casefold().translate(_FOLD)
-    ascii_text = ascii_text.replace("œ", "oe").replace("æ", "ae")
-    words = _NOT_ALPHANUMERIC.sub(" ", ascii_text).split()
-    return [_ABBREVIATIONS.get(word, word) for word in words]
 
 
 def title_words(title: str) -> list[str]:
