@@ -55,7 +55,7 @@ def test_the_secretariat_creates_a_record(
     )
     assert dataset.footprint_is_bbox is True
     assert json.loads(dataset.footprint)["type"] == "Polygon"
-    assert list(dataset.keywords.values_list("code", "label")) == [
+    assert list(dataset.keywords.order_by("pk").values_list("code", "label")) == [
         ("voirie", "Voirie"),
         ("topographie", "Topographie"),
     ]
