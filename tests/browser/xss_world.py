@@ -88,6 +88,10 @@ SKIPPED = {
     "catalog.Dataset.language": "ISO 639 code normalised by the ingest rules",
     "catalog.Dataset.search_text": "search key derived from the other fields",
     "catalog.Dataset.search_title": "search key derived from the title",
+    "catalog.Dataset.match_key": "duplicate-detection key derived from the title, "
+    "never shown",
+    "catalog.DatasetTitleWord.word": "duplicate-detection word derived from the "
+    "title, never shown",
     "catalog.SearchChange.token": "random token of the search index",
     "catalog.Provenance.content_hash": "a SHA-256 hash",
     "catalog.DatasetFootprint.digest": "a BLAKE2b hash of the footprint's WKB",

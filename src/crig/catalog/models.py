@@ -249,6 +249,15 @@ class Dataset(TimeStampedModel):
         editable=False,
         help_text=_("The title's search terms, for relevance (see catalog.search)."),
     )
+    match_key = models.TextField(
+        _("match key"),
+        blank=True,
+        editable=False,
+        help_text=_(
+            "The title as the duplicate detection compares it "
+            "(see catalog.services.matching)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("dataset")
@@ -315,6 +324,41 @@ class DatasetFootprint(models.Model):
 
     def __str__(self):
         return str(self.dataset_id)
+
+
+class DatasetTitleWord(models.Model):
+    """A word of an active record's title, as the similarity rule reduces it
+    (``services.matching.title_words``): the harvest looks up the records an
+    incoming one may duplicate here, by the words of their titles, instead of
+    holding an index of the whole catalogue in memory. Derived: written by
+    ``search.index.dataset_index`` with the rest of a record's search terms,
+    never by hand; withdrawn records have none."""
+
+    #: Longer words are left out: no title shares them usefully, and each row is
+    #: an index entry.
+    MAX_LENGTH = 100
+
+    dataset = models.ForeignKey(
+        Dataset, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    word = models.CharField(_("word"), max_length=MAX_LENGTH)
+
+    class Meta:
+        verbose_name = _("dataset title word")
+        verbose_name_plural = _("dataset title words")
+        constraints = [
+            # Also serves the deletes by record.
+            models.UniqueConstraint(
+                fields=["dataset", "word"], name="title_word_unique"
+            )
+        ]
+        indexes = [
+            # Candidates by word, in record id order; counts read the index only.
+            models.Index(fields=["word", "dataset"], name="title_word_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.dataset_id}: {self.word}"
 
 
 class SearchChange(models.Model):

@@ -3,7 +3,10 @@
 ``dataset_index(ids)`` is called after every write to a record (harvest upsert,
 manual edit, withdrawal, merge): it recomputes ``search_text``/``search_title``
 from the record, its keywords and its producer, refreshes the backend's index (see
-``backends``) and notes the change for the facet snapshot (``facets``).
+``backends``), the polygon footprints of the bbox search (``DatasetFootprint``)
+and the title's key and words for the harvest's duplicate detection
+(``match_key``; ``DatasetTitleWord``, for active records only), and notes the
+change for the facet snapshot (``facets``).
 """
 
 from collections import defaultdict
@@ -12,8 +15,9 @@ from collections.abc import Iterable
 import shapely
 from django.db import connection, transaction
 
-from crig.catalog.models import Dataset, DatasetFootprint, Keyword
+from crig.catalog.models import Dataset, DatasetFootprint, DatasetTitleWord, Keyword
 from crig.catalog.search import analysis, backends, facets, spatial
+from crig.catalog.services import matching
 
 BATCH_SIZE = 2000
 
@@ -74,10 +78,12 @@ def _index_batch(ids: list[int]) -> None:
             "producer__acronym",
             "footprint_is_bbox",
             "footprint",
+            "status",
         )
     )
     documents = []
     polygons = []
+    words = []  # (id, word): the similarity matcher's candidate search
     for (
         pk,
         title,
@@ -88,6 +94,7 @@ def _index_batch(ids: list[int]) -> None:
         acronym,
         is_bbox,
         footprint,
+        status,
     ) in rows:
         search_text, search_title = analysis.record_terms(
             title=title,
@@ -97,26 +104,31 @@ def _index_batch(ids: list[int]) -> None:
             referentiel=referentiel,
             keywords=keywords[pk],
         )
-        documents.append((pk, search_text, search_title))
+        key = matching.title_key(title)
+        documents.append((pk, search_text, search_title, key))
         if footprint and not is_bbox:
             polygons.append((pk, footprint))
+        if status == Dataset.Status.ACTIVE:
+            words.extend((pk, word) for word in matching.key_words(key))
     shapes = [spatial.footprint_shape(text) for _pk, text in polygons]
     blobs = shapely.to_wkb(shapes) if shapes else []
     table = connection.ops.quote_name(Dataset._meta.db_table)
     shape_table = connection.ops.quote_name(DatasetFootprint._meta.db_table)
+    word_table = connection.ops.quote_name(DatasetTitleWord._meta.db_table)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.executemany(
-            f"UPDATE {table} SET search_text = %s, search_title = %s "  # noqa: S608
-            "WHERE id = %s",
-            [(text, title, pk) for pk, text, title in documents],
+            f"UPDATE {table} SET search_text = %s, search_title = %s, "  # noqa: S608
+            "match_key = %s WHERE id = %s",
+            [(text, title, key, pk) for pk, text, title, key in documents],
         )
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             placeholders = ", ".join(["%s"] * len(chunk))
-            cursor.execute(
-                f"DELETE FROM {shape_table} WHERE dataset_id IN ({placeholders})",  # noqa: S608
-                chunk,
-            )
+            for deleted in (shape_table, word_table):
+                cursor.execute(
+                    f"DELETE FROM {deleted} WHERE dataset_id IN ({placeholders})",  # noqa: S608
+                    chunk,
+                )
         cursor.executemany(
             f"INSERT INTO {shape_table} (dataset_id, wkb, digest) "  # noqa: S608
             "VALUES (%s, %s, %s)",
@@ -126,6 +138,10 @@ def _index_batch(ids: list[int]) -> None:
                 if blob is not None
             ],
         )
+        cursor.executemany(
+            f"INSERT INTO {word_table} (dataset_id, word) VALUES (%s, %s)",  # noqa: S608
+            words,
+        )
         backends.write_index(
-            connection, [(pk, text) for pk, text, _title in documents], ids
+            connection, [(pk, text) for pk, text, _title, _key in documents], ids
         )

@@ -87,11 +87,23 @@ class CoverageReport:
 
 def coverage_schedule(dataset_ids: Iterable[int]) -> None:
     """Recompute the coverage of these datasets in the background, once the
-    current transaction commits (at once outside a transaction)."""
+    current transaction commits.
+
+    With the database task backend (the default), the task is written now, in
+    the caller's transaction: it is committed with the footprints or rolled
+    back with them, and a harvest holds no list of ids until its end (its
+    memory stays flat). Another backend gets it on commit (at once outside a
+    transaction), so no worker reads footprints not yet committed."""
+    from django_tasks_db import DatabaseBackend
+
     from crig.catalog.tasks import coverage_compute_task
 
     ids = sorted(set(dataset_ids))
-    if ids:
+    if not ids:
+        return
+    if isinstance(coverage_compute_task.get_backend(), DatabaseBackend):
+        coverage_compute_task.enqueue(ids)
+    else:
         transaction.on_commit(lambda: coverage_compute_task.enqueue(ids))
 
 

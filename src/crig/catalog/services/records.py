@@ -435,7 +435,9 @@ def _datasets_update(rows: list[tuple[int, dict]], names: Sequence[str]) -> None
 
 class RecordWriter:
     """Upserts batches of records of one origin; keeps what it learns between
-    batches (organisations, the similarity index) for the length of a run."""
+    batches (the organisations producers link to) for the length of a run;
+    nothing of the catalogue: similar datasets are looked up in the database
+    (``matching.CandidateSearch``)."""
 
     def __init__(
         self,
@@ -454,66 +456,23 @@ class RecordWriter:
         # has seen is in the database, not in a set growing with the source.
         self.skip_repeated = skip_repeated
         self.producers = ProducerLinker()
-        self._index: matching.MatchIndex | None = None
-        self._origin_dataset_ids: matching.IdSet | None = None
 
     def origin_of(self, record: RecordData) -> str:
         return record.origin or self.origin
 
-    # The similarity index is built only when a record matches no identifier, so a
-    # re-harvest of known records never loads it.
-    def index(self) -> matching.MatchIndex:
-        if self._index is None:
-            self._index = matching.MatchIndex()
-            # In id order: the index's candidate order is then its slot order.
-            active = Dataset.objects.filter(status=Dataset.Status.ACTIVE)
-            rows = active.order_by("pk").values_list(
-                "pk",
-                "title",
-                "producer_name",
-                "min_lon",
-                "min_lat",
-                "max_lon",
-                "max_lat",
-                "year",
+    def _same_origin(self, dataset_ids: list[int], new_records) -> set[int]:
+        """Of these datasets, those with a record of the writer's origin (the
+        rule never merges two records of one platform)."""
+        if not any(self.origin_of(r) == self.origin for _p, r in new_records):
+            return set()
+        found = set()
+        for chunk in _chunks(dataset_ids):
+            found.update(
+                Provenance.objects.filter(
+                    origin=self.origin, dataset_id__in=chunk
+                ).values_list("dataset_id", flat=True)
             )
-            for pk, title, producer, w, s, e, n, year in rows.iterator(chunk_size=2000):
-                bbox = None if w is None else (w, s, e, n)
-                self._index.add(matching.Candidate(pk, title, producer, bbox, year))
-            self._origin_dataset_ids = matching.IdSet(
-                Provenance.objects.filter(origin=self.origin)
-                .order_by("dataset_id")
-                .values_list("dataset_id", flat=True)
-                .iterator(chunk_size=2000)
-            )
-        return self._index
-
-    def _index_add(self, dataset_id: int, values: dict, probe: _Probe | None) -> None:
-        """Add a dataset just created (its field values; ``probe``: the
-        record's keys, when computed) to the similarity index."""
-        if self._index is not None:
-            bbox = (
-                None
-                if values["min_lon"] is None
-                else (
-                    values["min_lon"],
-                    values["min_lat"],
-                    values["max_lon"],
-                    values["max_lat"],
-                )
-            )
-            self._index.add(
-                matching.Candidate(
-                    dataset_id,
-                    values["title"],
-                    values["producer_name"],
-                    bbox,
-                    values["year"],
-                    key=probe and probe.key,
-                    producer=probe and probe.producer,
-                )
-            )
-            self._origin_dataset_ids.add(dataset_id)
+        return found
 
     @transaction.atomic
     def write(self, records: Sequence[RecordData]) -> UpsertReport:
@@ -649,7 +608,21 @@ class RecordWriter:
         attach: list[tuple[int, RecordData]] = []
         to_create: list[tuple[int, RecordData, matching.Similarity | None]] = []
         batch_identifiers: dict[str, int] = {}
-        probes: dict[int, _Probe] = {}  # position → the record's probe
+        # The records that match no identifier are compared with the datasets
+        # the catalogue held before this batch (those of the batch are written
+        # after): one candidate search for them all, read from the database.
+        probes: dict[int, _Probe] = {
+            position: _Probe(record)
+            for position, record in new_records
+            if record.identifier not in by_identifier
+            and not (
+                record.resource_identifier and record.resource_identifier in by_resource
+            )
+        }
+        search = same_origin = None
+        if probes:
+            search = matching.CandidateSearch(probe.key for probe in probes.values())
+            same_origin = self._same_origin(search.dataset_ids(), new_records)
         for position, record in new_records:
             dataset_id = by_identifier.get(record.identifier) or (
                 by_resource.get(record.resource_identifier)
@@ -661,15 +634,14 @@ class RecordWriter:
                 to_create.append((position, record, None))
                 continue
             if dataset_id is None:
-                index = self.index()
-                same_origin = (
-                    self._origin_dataset_ids
-                    if self.origin_of(record) == self.origin
-                    else set()
+                probe = probes[position]
+                found = matching.best(
+                    probe,
+                    search.candidates(probe.key),
+                    same_origin_ids=(
+                        same_origin if self.origin_of(record) == self.origin else ()
+                    ),
                 )
-                probe = _Probe(record)
-                probes[position] = probe
-                found = index.best(probe, same_origin_ids=same_origin)
                 if found is not None and found.mergeable:
                     dataset_id = found.dataset_id
                     report.merged += 1
@@ -703,8 +675,8 @@ class RecordWriter:
                 }
             )
         created_ids = _datasets_insert(rows)
-        for dataset_id, row, (position, record, found) in zip(
-            created_ids, rows, to_create, strict=True
+        for dataset_id, (position, record, found) in zip(
+            created_ids, to_create, strict=True
         ):
             report.dataset_ids[position] = dataset_id
             report.outcomes[position] = CREATED
@@ -713,7 +685,6 @@ class RecordWriter:
             distributions += more_distributions
             if found is not None:
                 candidates.append((dataset_id, found))
-            self._index_add(dataset_id, row, probes.get(position))
         _insert(Keyword, KEYWORD_COLUMNS, keywords)
         _insert(Distribution, DISTRIBUTION_COLUMNS, distributions)
         return attach, created_ids, candidates

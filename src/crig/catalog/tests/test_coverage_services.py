@@ -1,5 +1,7 @@
 """The coverage service against the database and the real communes."""
 
+from unittest import mock
+
 import pytest
 import shapely
 from django_tasks_db.models import DBTaskResult
@@ -200,17 +202,47 @@ def test_commune_layer_is_cached_until_the_territory_changes(toulouse):
     assert commune_layer() is not first
 
 
-def test_schedule_enqueues_the_task_once_committed(
-    db, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        coverage_schedule([3, 1, 3])
-        assert DBTaskResult.objects.count() == 0
+def test_schedule_writes_the_task_in_the_callers_transaction(db):
+    """The database backend's task row is committed with the footprints, or
+    rolled back with them."""
+    from django.db import transaction
 
-    assert len(callbacks) == 1
+    with transaction.atomic():
+        coverage_schedule([3, 1, 3])
+        assert DBTaskResult.objects.count() == 1
+
     task = DBTaskResult.objects.get()
     assert task.task_path == "crig.catalog.tasks.coverage_compute_task"
     assert task.args_kwargs == {"args": [[1, 3]], "kwargs": {}}
+
+    class Failed(Exception):
+        pass
+
+    @transaction.atomic
+    def failing_write():
+        coverage_schedule([7])
+        raise Failed
+
+    with pytest.raises(Failed):
+        failing_write()
+    assert DBTaskResult.objects.count() == 1
+
+
+def test_schedule_waits_for_the_commit_with_another_backend(
+    db, django_capture_on_commit_callbacks, settings
+):
+    settings.TASKS = {  # django-tasks re-reads it (setting_changed)
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+    }
+    with (
+        mock.patch("crig.catalog.services.coverage.coverage_compute") as compute,
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
+        coverage_schedule([3, 1, 3])
+        assert not compute.called  # not before the commit
+    assert len(callbacks) == 1
+    compute.assert_called_once_with(dataset_ids=[1, 3])
+    assert DBTaskResult.objects.count() == 0
 
 
 def test_schedule_with_nothing_enqueues_nothing(db, django_capture_on_commit_callbacks):

@@ -5,6 +5,7 @@ import json
 
 import pytest
 import shapely
+from django_tasks_db.models import DBTaskResult
 
 from crig.catalog.models import Dataset, Provenance, Visibility
 from crig.catalog.search import fulltext_filter
@@ -38,11 +39,8 @@ def _record(**changes):
 
 
 @pytest.mark.django_db(transaction=False)
-def test_the_secretariat_creates_a_record(
-    secretariat_user, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks() as callbacks:
-        dataset = editing.dataset_create_manual(by=secretariat_user, record=_record())
+def test_the_secretariat_creates_a_record(secretariat_user):
+    dataset = editing.dataset_create_manual(by=secretariat_user, record=_record())
     dataset.refresh_from_db()
     assert dataset.identifier.startswith("crig-")
     assert dataset.year == 2024
@@ -66,11 +64,11 @@ def test_the_secretariat_creates_a_record(
     assert provenance.origin == editing.MANUAL_ORIGIN
     assert provenance.document_format == Provenance.Format.MANUAL
     assert json.loads(provenance.document)["fields"]["title"] == FIELDS["title"]
-    # Indexed at once, coverage scheduled after the commit.
+    # Indexed at once, coverage scheduled (the task is committed with the record).
     assert list(fulltext_filter(Dataset.objects.all(), "voiries topographiques")) == [
         dataset
     ]
-    assert len(callbacks) == 1
+    assert DBTaskResult.objects.get().args_kwargs["args"] == [[dataset.pk]]
 
 
 @pytest.mark.django_db

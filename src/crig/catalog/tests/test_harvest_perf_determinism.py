@@ -1,5 +1,5 @@
 """The similarity answers do not depend on ``PYTHONHASHSEED``: ties between equal
-scores go to the candidate order (``MatchIndex.candidate_ids``), which must not
+scores go to the candidate order (``matching.candidate_order``), which must not
 follow the iteration order of a set of strings (a title's words)."""
 
 import os
@@ -15,16 +15,20 @@ import crig
 # candidates itself depends on the order of the counts.
 _SCRIPT = """
 import json, random
-from crig.catalog.services.matching import Candidate, MatchIndex, FREQUENT_WORD
+import django
+django.setup()
+from crig.catalog.services.matching import Candidate, FREQUENT_WORD
+from crig.catalog.tests.test_matching import MemoryCandidates
 
 rng = random.Random(3)
 words = ("plan local urbanisme cadastre lidar eau reseau voirie batiment foret "
          "commune zone inondable risque bruit carte").split()
 box = (1.0, 43.0, 1.5, 43.5)
-index = MatchIndex()
+known = {}
 for pk in range(1, 2 * FREQUENT_WORD + 400):
     title = " ".join(rng.sample(words, rng.randint(2, 5)))
-    index.add(Candidate(pk, title, "IGN", box if pk % 7 else None, None))
+    known[pk] = Candidate(pk, title, "IGN", box if pk % 7 else None, None)
+index = MemoryCandidates(known)
 answers = []
 for _ in range(400):
     title = " ".join(rng.sample(words, rng.randint(2, 5)))
@@ -40,7 +44,9 @@ print(json.dumps(answers))
 
 def _answers(seed: str) -> str:
     source = str(Path(crig.__file__).resolve().parents[1])
-    environment = dict(os.environ, PYTHONHASHSEED=seed)
+    environment = dict(
+        os.environ, PYTHONHASHSEED=seed, DJANGO_SETTINGS_MODULE="crig.settings"
+    )
     environment["PYTHONPATH"] = os.pathsep.join(
         filter(None, [source, environment.get("PYTHONPATH")])
     )

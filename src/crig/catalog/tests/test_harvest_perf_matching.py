@@ -1,6 +1,5 @@
 """The table-based ``territory.names.search_words`` (round 5 of the harvest
-performance work) gives the words of the whole-string rule, and the compact
-similarity index."""
+performance work) gives the words of the whole-string rule."""
 
 import sys
 import unicodedata
@@ -41,74 +40,3 @@ def test_search_words_agree_on_titles():
     assert matching.title_key("Orthophotographie de la Haute-Garonne") == (
         "garonne haute orthophotographie"
     )
-
-
-def test_the_compact_index_gives_back_what_was_added_and_forgets_a_removed_one():
-    from crig.catalog.services.matching import Candidate, MatchIndex
-
-    added = [
-        Candidate(10, "Plan local d'urbanisme 2019", "DDTM 80", (2.9, 49.8, 3, 50), 0),
-        Candidate(4, "Plan cadastral", "", None, 2019),
-        Candidate(7, "Cadastre plan 2019", "DDTM 80", (1.0, 2.0, 3.0, 4.0), None),
-    ]
-    index = MatchIndex()
-    for candidate in added:
-        index.add(candidate)
-
-    stored = [index.candidate(slot) for slot in range(3)]
-    index.remove(10)
-    index.remove(99)  # not there: nothing happens
-
-    assert [
-        (c.dataset_id, c.key, c.producer, c.numbers, c.bbox, c.year or None)
-        for c in added
-    ] == [(c.dataset_id, c.key, c.producer, c.numbers, c.bbox, c.year) for c in stored]
-    assert len(index) == 2
-    assert "urbanisme" not in index.by_word
-    # "plan": datasets 4 and 7 (equal shares: the smallest id first).
-    assert [index.candidate(s).dataset_id for s in index.candidate_slots("plan")] == [
-        4,
-        7,
-    ]
-
-
-def test_candidate_order_is_the_same_whatever_order_datasets_were_added_in():
-    import random
-
-    from crig.catalog.services.matching import Candidate, MatchIndex
-
-    rng = random.Random(5)
-    words = "plan eau sol rue lidar bati foret route zone carte".split()
-    titles = {
-        pk: " ".join(rng.sample(words, rng.randint(1, 4))) for pk in range(1, 600)
-    }
-    in_order, shuffled = MatchIndex(), MatchIndex()
-    for pk in titles:
-        in_order.add(Candidate(pk, titles[pk], "", None, None))
-    for pk in rng.sample(list(titles), len(titles)):
-        shuffled.add(Candidate(pk, titles[pk], "", None, None))
-
-    def order(index, key):
-        return [index.candidate(s).dataset_id for s in index.candidate_slots(key)]
-
-    assert in_order._ids_increase
-    assert not shuffled._ids_increase
-    for _ in range(200):
-        key = " ".join(sorted(rng.sample(words, rng.randint(1, 4))))
-        assert order(in_order, key) == order(shuffled, key)
-        assert len(order(in_order, key)) == 25
-
-
-def test_id_set_is_a_set():
-    import random
-
-    from crig.catalog.services.matching import IdSet
-
-    rng = random.Random(2)
-    given = [rng.randrange(1, 300) for _ in range(200)]
-    ids = IdSet(sorted(given[:100]))
-    for dataset_id in given[100:]:
-        ids.add(dataset_id)
-
-    assert len(ids) == len(set(given))
-    assert [i for i in range(-5, 320) if i in ids] == sorted(set(given))
