@@ -39,6 +39,7 @@ from cydifflib import SequenceMatcher
 from django.db import connection
 
 from crig.catalog.models import Dataset, DatasetTitleWord
+from crig.core.sql import rows_in
 from crig.territory.names import search_words
 
 MERGE_SCORE = 0.85
@@ -311,7 +312,7 @@ class CandidateSearch:
         # time (thousands of words and ids a batch).
         words_table = connection.ops.quote_name(DatasetTitleWord._meta.db_table)
         sizes: dict[str, int] = dict(
-            _rows(
+            rows_in(
                 f"SELECT word, COUNT(*) FROM {words_table} "  # noqa: S608
                 "WHERE word IN ({}) GROUP BY word",
                 words,
@@ -319,7 +320,7 @@ class CandidateSearch:
         )
         postings: dict[str, list[int]] = {}
         usable = [word for word in words if 0 < sizes.get(word, 0) <= FREQUENT_WORD]
-        for word, dataset_id in _rows(
+        for word, dataset_id in rows_in(
             f"SELECT word, dataset_id FROM {words_table} "  # noqa: S608
             "WHERE word IN ({}) ORDER BY word, dataset_id",
             usable,
@@ -334,7 +335,7 @@ class CandidateSearch:
                 word = known[0][1]
                 postings[word] = [
                     dataset_id
-                    for (dataset_id,) in _rows(
+                    for (dataset_id,) in rows_in(
                         f"SELECT dataset_id FROM {words_table} "  # noqa: S608
                         "WHERE word IN ({}) ORDER BY dataset_id "
                         f"LIMIT {MAX_CANDIDATES}",
@@ -346,7 +347,7 @@ class CandidateSearch:
         ids = sorted({pk for order in self._orders.values() for pk in order})
         self._candidates: dict[int, Candidate] = {}
         datasets_table = connection.ops.quote_name(Dataset._meta.db_table)
-        for pk, title, key, producer, w, s, e, n, year in _rows(
+        for pk, title, key, producer, w, s, e, n, year in rows_in(
             "SELECT id, title, match_key, producer_name, "  # noqa: S608
             "min_lon, min_lat, max_lon, max_lat, year "
             f"FROM {datasets_table} WHERE id IN ({{}})",
@@ -378,16 +379,6 @@ class CandidateSearch:
 # Producers are few and candidates share them: each key is computed once (a
 # bounded cache: the memory of a run stays flat).
 _cached_producer_key = lru_cache(maxsize=1024)(producer_key)
-
-
-def _rows(sql: str, values: Sequence, size: int = 500):
-    """The rows of ``sql`` with its ``IN ({})`` filled by ``values``, ``size``
-    at a time (SQLite limits the parameters of a statement)."""
-    with connection.cursor() as cursor:
-        for start in range(0, len(values), size):
-            chunk = values[start : start + size]
-            cursor.execute(sql.format(", ".join(["%s"] * len(chunk))), chunk)
-            yield from cursor.fetchall()
 
 
 #: Below the smallest score difference the rule can tell apart: a bound equal to

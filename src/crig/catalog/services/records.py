@@ -40,6 +40,7 @@ from crig.catalog.models import (
 )
 from crig.catalog.services import matching
 from crig.core.errors import Conflict, InvalidInput, PermissionDenied
+from crig.core.sql import rows_in
 from crig.members.models import Organisation
 from crig.members.search import normalise_for_search
 from crig.territory.geometry import for_storage, to_geojson_text
@@ -592,18 +593,20 @@ class RecordWriter:
         resource_ids = [
             r.resource_identifier for _p, r in new_records if r.resource_identifier
         ]
-        by_identifier, by_resource = {}, {}
-        for chunk in _chunks(identifiers):
-            by_identifier.update(
-                Dataset.objects.filter(identifier__in=chunk).values_list(
-                    "identifier", "pk"
-                )
+        table = connection.ops.quote_name(Dataset._meta.db_table)
+        by_identifier = dict(
+            rows_in(
+                f"SELECT identifier, id FROM {table} WHERE identifier IN ({{}})",  # noqa: S608
+                identifiers,
             )
-        for chunk in _chunks(resource_ids):
-            for resource_id, pk in Dataset.objects.filter(
-                resource_identifier__in=chunk
-            ).values_list("resource_identifier", "pk"):
-                by_resource.setdefault(resource_id, pk)
+        )
+        by_resource = {}
+        for resource_id, pk in rows_in(
+            f"SELECT resource_identifier, id FROM {table} "  # noqa: S608
+            "WHERE resource_identifier IN ({}) ORDER BY id",
+            resource_ids,
+        ):
+            by_resource.setdefault(resource_id, pk)
 
         attach: list[tuple[int, RecordData]] = []
         to_create: list[tuple[int, RecordData, matching.Similarity | None]] = []

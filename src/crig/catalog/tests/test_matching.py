@@ -234,3 +234,34 @@ def test_the_pruned_search_finds_what_comparing_every_candidate_finds():
         compared += 1
         found += expected is not None
     assert found > 500  # the case is not trivially "nothing matches"
+
+
+def test_the_compiled_ratio_is_difflibs():
+    """``cydifflib`` computes the titles' ratio: the same numbers as the standard
+    library's ``difflib`` (keys, repeats, accents, empty strings)."""
+    import difflib
+    import random
+
+    from crig.catalog.services.matching import SequenceMatcher
+
+    rng = random.Random(4)
+    alphabet = "abcdeé 0129"
+    words = "plan local urbanisme lidar 2019 2022 hd orthophotographie sol".split()
+    pairs = [("", ""), ("", "plan"), ("plan", "plan")]
+    for _ in range(3000):
+        pairs.append(
+            (
+                " ".join(sorted(set(rng.sample(words, rng.randint(1, 5))))),
+                " ".join(sorted(set(rng.sample(words, rng.randint(1, 5))))),
+            )
+        )
+        pairs.append(
+            tuple(
+                "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+                for _side in range(2)
+            )
+        )
+    for a, b in pairs:
+        assert SequenceMatcher(None, a, b, autojunk=False).ratio() == (
+            difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+        ), (a, b)
