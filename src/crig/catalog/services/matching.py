@@ -1,5 +1,6 @@
 """Is this incoming record a dataset the catalogue already holds under another
-platform's identifiers? The similarity rule, and an index to apply it fast.
+platform's identifiers? The similarity rule, and the search of the datasets to
+compare a record with.
 
 **The rule.** Identifiers are tried first by ``services.records`` (the metadata
 file identifier, then the resource identifier). Otherwise a record is compared with
@@ -22,6 +23,13 @@ département would pair with every other). Never
 merged, at most a candidate: titles with different numbers (vintages "2019" /
 "2022", "20 cm" / "50 cm"), datasets of different years, and two records of the
 same platform (a platform that lists two records means two datasets).
+
+**The candidates** (``candidate_order``): the ``MAX_CANDIDATES`` active datasets
+sharing the most title words with the record. They are read from the database
+(``CandidateSearch``: ``DatasetTitleWord`` and ``Dataset.match_key``, kept by
+``search.index.dataset_index``), once per batch of records, so a harvest holds
+nothing of the catalogue in memory; the records of a batch are compared with the
+catalogue as it was before the batch.
 """
 
 from __future__ import annotations
