@@ -23,8 +23,10 @@ Decisions:
 - **Left out**, and flushed by a restore: sessions (everyone logs in again), the
   django-tasks queue (a job refers to rows as they were; schedules are re-queued by
   cron: ``crig catalog schedule``, ``crig catalog coverage`` recomputes coverage),
-  and ``catalog.SearchChange`` (a freshness token of the facet cache, rewritten by
-  the index rebuild).
+  ``catalog.SearchChange`` (a freshness token of the facet cache, rewritten by
+  the index rebuild) and ``catalog.DatasetTitleWord`` (the title words of the
+  duplicate detection, derived from the records and rewritten by the same
+  rebuild).
 - **Consistent reading.** The whole dump is read in one transaction: REPEATABLE
   READ on PostgreSQL, a deferred read transaction on SQLite (a WAL snapshot that
   does not block writers). Files are read after the database, so every file a row
@@ -91,11 +93,13 @@ FILES_DIR = "files"
 
 #: Stored with natural keys, restored first (their ids are migrate's choice).
 NATURAL_KEY_MODELS = ("contenttypes.contenttype", "auth.permission")
-#: Caches and queues: not archived, flushed by a restore (see the module docstring).
+#: Caches, queues and derived rows: not archived, flushed by a restore (see the
+#: module docstring).
 EXCLUDED_MODELS = (
     "sessions.session",
     "django_tasks_database.dbtaskresult",
     "catalog.searchchange",
+    "catalog.datasettitleword",
 )
 #: Tables whose rows do not make a database "not empty": ``migrate`` fills some.
 _IGNORED_FOR_EMPTINESS = (*NATURAL_KEY_MODELS, *EXCLUDED_MODELS)

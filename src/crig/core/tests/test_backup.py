@@ -44,6 +44,12 @@ def _canonical(value):
     return value
 
 
+def title_words() -> list[tuple[int, str]]:
+    from crig.catalog.models import DatasetTitleWord
+
+    return sorted(DatasetTitleWord.objects.values_list("dataset_id", "word"))
+
+
 def database_snapshot() -> dict[str, list[str]]:
     """Every row of every archived table (auto-created many-to-many tables too),
     as canonical JSON, sorted. Content types and permissions are named by their
@@ -104,6 +110,8 @@ def test_restore_into_an_empty_database_gives_back_every_row_and_file(
     files_before = storage_snapshot()
     found_before = search_ids("orthophotographie")
     assert found_before
+    words_before = title_words()
+    assert words_before
     assert len(files_before) >= 4
 
     # When it is backed up, the database emptied, the storage replaced by an
@@ -129,6 +137,8 @@ def test_restore_into_an_empty_database_gives_back_every_row_and_file(
         assert rows_after[label] == rows, label
     assert storage_snapshot() == files_before
     assert search_ids("orthophotographie") == found_before
+    # The duplicate detection's title words are not archived: rebuilt.
+    assert title_words() == words_before
     assert "Restauration terminée." in out.getvalue()
 
     # And the manifest says what the archive holds.
