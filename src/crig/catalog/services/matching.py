@@ -141,10 +141,10 @@ def bbox_iou(a: Box | None, b: Box | None) -> float:
 
 
 class Candidate:
-    """What the index knows of a dataset: only the keys the rule compares (not the
-    title or producer themselves), so the index stays small for large catalogues.
-    ``key``, ``producer``: the title's ``title_key`` and the producer's
-    ``producer_key``, when the caller has them already."""
+    """A dataset as the rule compares it: the keys of its title and producer,
+    its title's numbers, box and year. ``key``, ``producer``: the title's
+    ``title_key`` and the producer's ``producer_key``, when the caller has them
+    already (``Dataset.match_key``)."""
 
     __slots__ = ("dataset_id", "key", "producer", "numbers", "bbox", "year")
 
