@@ -611,27 +611,30 @@ class RecordWriter:
         attach: list[tuple[int, RecordData]] = []
         to_create: list[tuple[int, RecordData, matching.Similarity | None]] = []
         batch_identifiers: dict[str, int] = {}
+        # The dataset each record's identifiers designate, if any.
+        identified: dict[int, int | None] = {
+            position: by_identifier.get(record.identifier)
+            or (
+                by_resource.get(record.resource_identifier)
+                if record.resource_identifier
+                else None
+            )
+            for position, record in new_records
+        }
         # The records that match no identifier are compared with the datasets
         # the catalogue held before this batch (those of the batch are written
         # after): one candidate search for them all, read from the database.
         probes: dict[int, _Probe] = {
             position: _Probe(record)
             for position, record in new_records
-            if record.identifier not in by_identifier
-            and not (
-                record.resource_identifier and record.resource_identifier in by_resource
-            )
+            if identified[position] is None
         }
         search = same_origin = None
         if probes:
             search = matching.CandidateSearch(probe.key for probe in probes.values())
             same_origin = self._same_origin(search.dataset_ids(), new_records)
         for position, record in new_records:
-            dataset_id = by_identifier.get(record.identifier) or (
-                by_resource.get(record.resource_identifier)
-                if record.resource_identifier
-                else None
-            )
+            dataset_id = identified[position]
             if dataset_id is None and record.identifier in batch_identifiers:
                 # Same identifier twice in one batch under two remote identifiers.
                 to_create.append((position, record, None))
